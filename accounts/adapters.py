@@ -1,0 +1,21 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from accounts import services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """Saves the account with its profile and consent in one transaction."""
+        user = super().save_user(request, user, form, commit=False)
+        if not commit:
+            return user
+        data = form.cleaned_data
+        return services.user_register(
+            user=user,
+            display_name=data["display_name"],
+            region=data["region"],
+            respondent_type=data["respondent_type"],
+            age_range=data.get("age_range", ""),
+            privacy_notice_version=settings.APORTA_PRIVACY_NOTICE_VERSION,
+        )

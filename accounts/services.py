@@ -1,0 +1,72 @@
+"""Everything that changes people's accounts. Views, forms, the admin and
+commands call these; none of them repeat the rules."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import PrivacyConsent, Region, RespondentType, Role, User
+
+
+def _normalise_name(display_name: str) -> str:
+    return " ".join(display_name.split())
+
+
+@transaction.atomic
+def user_register(
+    *,
+    user: User,
+    display_name: str,
+    region: Region | None,
+    respondent_type: str = RespondentType.CITIZEN,
+    age_range: str = "",
+    privacy_notice_version: str,
+) -> User:
+    """Saves a new account with its profile and its consent to the privacy notice.
+
+    ``user`` is unsaved (allauth has set its email and password). Both rows are
+    written in one transaction: there is never an account without consent.
+    """
+    user.display_name = _normalise_name(display_name)
+    user.region = region
+    user.respondent_type = respondent_type
+    user.age_range = age_range
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_record_consent(user=user, notice_version=privacy_notice_version)
+    return user
+
+
+def user_record_consent(*, user: User, notice_version: str) -> PrivacyConsent:
+    consent, _created = PrivacyConsent.objects.get_or_create(
+        user=user, notice_version=notice_version, defaults={"consented_at": timezone.now()}
+    )
+    return consent
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str,
+    region: Region | None,
+    respondent_type: str,
+    age_range: str = "",
+) -> User:
+    user.display_name = _normalise_name(display_name)
+    user.region = region
+    user.respondent_type = respondent_type
+    user.age_range = age_range
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "region", "respondent_type", "age_range"])
+    return user
+
+
+@transaction.atomic
+def user_assign_role(*, user: User, role: Role) -> None:
+    """Puts ``user`` in a staff role. Administrators also reach the Django admin."""
+    group, _created = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    if role == Role.ADMINISTRATOR and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

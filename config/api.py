@@ -1,0 +1,81 @@
+"""API plumbing shared by every app's ``api.py``."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.parsers import BaseParser
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_JSON_DEPTH = 32
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)
+
+
+def _check_value(value: Any, depth: int = 0) -> None:
+    """Refuses what the database cannot store or what no client needs to send."""
+    if depth > MAX_JSON_DEPTH:
+        raise exceptions.ParseError(_("The JSON document is nested too deeply."))
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise exceptions.ParseError(_("Text must not contain NUL characters."))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise exceptions.ParseError(_("Text must be valid Unicode.")) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_value(key, depth + 1)
+            _check_value(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_value(item, depth + 1)
+
+
+class SafeJSONParser(BaseParser):
+    """JSON with limits: size, depth, no NaN, no NUL, no lone surrogates.
+
+    DRF's own parser reads the request stream directly, which skips Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE check, and lets a deeply nested document raise
+    RecursionError; both would be a 500 instead of a clear 400.
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise exceptions.ParseError(_("The request body is too large."))
+        try:
+            text = body.decode("utf-8")
+            data = json.loads(text, parse_constant=_reject_constant)
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(_("The request body must be UTF-8.")) from None
+        except RecursionError:
+            raise exceptions.ParseError(_("The JSON document is nested too deeply.")) from None
+        except ValueError:
+            raise exceptions.ParseError(_("The request body is not valid JSON.")) from None
+        _check_value(data)
+        return data
+
+
+def exception_handler(exc: Exception, context: dict) -> Any:
+    """DRF's handler, plus the errors our services raise."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return drf_exception_handler(exc, context)
