@@ -70,3 +70,47 @@ def user_assign_role(*, user: User, role: Role) -> None:
     if role == Role.ADMINISTRATOR and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    display_name: str,
+    region: Region | None = None,
+    respondent_type: str = RespondentType.CITIZEN,
+    age_range: str = "",
+    email_verified: bool = False,
+    privacy_notice_version: str | None = None,
+) -> User:
+    """Creates an account outside the sign-up form (commands, the demo, tests).
+
+    ``password=None`` leaves the account without a usable password: its owner
+    sets one through password reset. ``email_verified`` records the address as
+    verified for allauth, as if the owner had followed the link.
+    """
+    from allauth.account.models import EmailAddress
+
+    user = User(
+        email=User.objects.normalize_email(email),
+        display_name=_normalise_name(display_name),
+        region=region,
+        respondent_type=respondent_type,
+        age_range=age_range,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    if privacy_notice_version:
+        user_record_consent(user=user, notice_version=privacy_notice_version)
+    return user
+
+
+def user_set_password(*, user: User, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
