@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

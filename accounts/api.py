@@ -1,0 +1,58 @@
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import AgeRange, Region, RespondentType
+from accounts.validators import validate_display_name
+
+
+class RegionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "name_es", "name_en", "official_code", "is_abroad"]
+
+
+class RegionListApi(APIView):
+    """The regions a participant may choose, in display order."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response(RegionOutput(Region.objects.all(), many=True).data)
+
+
+class MeApi(APIView):
+    """The signed-in person's own profile."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        display_name = serializers.CharField(max_length=60, validators=[validate_display_name])
+        region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+        respondent_type = serializers.ChoiceField(choices=RespondentType.choices)
+        age_range = serializers.ChoiceField(
+            choices=AgeRange.choices, allow_blank=True, required=False, default=""
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        display_name = serializers.CharField()
+        region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+        respondent_type = serializers.CharField()
+        age_range = serializers.CharField()
+
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(request.user).data)
+
+    def patch(self, request: Request) -> Response:
+        current = self.OutputSerializer(request.user).data
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        data = {key: current[key] for key in self.InputSerializer().fields} | request.data
+        serializer = self.InputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(self.OutputSerializer(user).data)
