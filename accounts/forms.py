@@ -1,8 +1,9 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgeRange, Region, RespondentType, User
@@ -11,10 +12,8 @@ from accounts.validators import validate_display_name
 
 def _consent_label():
     return format_html(
-        '{} <a href="{}">{}</a>',
-        _("I have read and accept the"),
-        reverse_lazy("privacy"),
-        _("privacy notice"),
+        gettext('I have read and accept the <a href="{url}">privacy notice</a>.'),
+        url=reverse("privacy"),
     )
 
 

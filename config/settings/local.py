@@ -14,3 +14,7 @@ STORAGES = {
 # The demo's staff accounts work at once; production always requires TOTP.
 APORTA_STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=False)
 APORTA_PRINT_DEMO_PASSWORDS = True
+
+# Serve static files from the source folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
