@@ -2,9 +2,16 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
 from accounts import services
+from accounts.validators import validate_email_deliverable
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """allauth calls this for sign-up, added addresses and password reset."""
+        email = super().clean_email(email)
+        validate_email_deliverable(email)
+        return email
+
     def save_user(self, request, user, form, commit=True):
         """Saves the account with its profile and consent in one transaction."""
         user = super().save_user(request, user, form, commit=False)

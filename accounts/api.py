@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.models import AgeRange, Region, RespondentType
 from accounts.validators import validate_display_name
+from config.api import StrictCharField
 
 
 class RegionOutput(serializers.ModelSerializer):
@@ -30,7 +32,7 @@ class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        display_name = serializers.CharField(max_length=60, validators=[validate_display_name])
+        display_name = StrictCharField(max_length=60, validators=[validate_display_name])
         region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
         respondent_type = serializers.ChoiceField(choices=RespondentType.choices)
         age_range = serializers.ChoiceField(
@@ -50,7 +52,7 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         current = self.OutputSerializer(request.user).data
         if not isinstance(request.data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
         data = {key: current[key] for key in self.InputSerializer().fields} | request.data
         serializer = self.InputSerializer(data=data)
         serializer.is_valid(raise_exception=True)

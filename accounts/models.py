@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import validate_display_name
+from accounts.validators import validate_display_name, validate_email_deliverable
 
 
 class Role(models.TextChoices):
@@ -95,7 +95,9 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField(_("email address"), unique=True)
+    email = models.EmailField(
+        _("email address"), unique=True, validators=[validate_email_deliverable]
+    )
     display_name = models.CharField(
         _("public name"),
         max_length=60,

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import exceptions, serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -65,6 +66,17 @@ class SafeJSONParser(BaseParser):
             raise exceptions.ParseError(_("The request body is not valid JSON.")) from None
         _check_value(data)
         return data
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField would quietly turn 12 or true into "12" or "True"."""
+
+    default_error_messages = {"not_text": _lazy("Must be text.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
 
 
 def exception_handler(exc: Exception, context: dict) -> Any:

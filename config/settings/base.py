@@ -193,11 +193,15 @@ USE_TZ = True
 
 # --- Email ----------------------------------------------------------------
 
-# Django 6.1 mailers. The console backend prints messages (local default);
-# smtp sends them through EMAIL_HOST.
-_EMAIL_BACKEND = env.choice("EMAIL_BACKEND", "console", {"console", "smtp"})
-if _EMAIL_BACKEND == "smtp":
-    MAILERS = {
+
+def mailers_from_env(default_backend: str) -> dict:
+    """Django 6.1 mailers: ``console`` prints messages, ``smtp`` sends them
+    through EMAIL_HOST. Local and test settings default to console, production
+    to smtp (a production site that only prints its mail is a broken site)."""
+    backend = env.choice("EMAIL_BACKEND", default_backend, {"console", "smtp"})
+    if backend == "console":
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    return {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
@@ -210,8 +214,9 @@ if _EMAIL_BACKEND == "smtp":
             },
         }
     }
-else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+
+MAILERS = mailers_from_env("console")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aporta <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

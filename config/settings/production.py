@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS, SECRET_KEY
+from config.settings.base import ALLOWED_HOSTS, SECRET_KEY, mailers_from_env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
@@ -31,4 +31,5 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+MAILERS = mailers_from_env("smtp")
 APORTA_STAFF_MFA_REQUIRED = True

@@ -125,3 +125,13 @@ def test_collectstatic_writes_hashed_and_compressed_files(tmp_path):
     assert any(len(name.split(".")) == 3 for name in hashed), names
     assert any(name.endswith(".css.gz") for name in names), names
     assert (tmp_path / "vendor" / "htmx").is_dir()
+
+
+def test_mail_is_printed_locally_and_sent_by_smtp_in_production():
+    local = settings_value("MAILERS", DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert "console.EmailBackend" in local.stdout
+    production = settings_value("MAILERS", **PRODUCTION, EMAIL_HOST="smtp.example.org")
+    assert "smtp.EmailBackend" in production.stdout
+    assert "smtp.example.org" in production.stdout
+    refused = settings_value("MAILERS", **PRODUCTION, EMAIL_BACKEND="carrier-pigeon")
+    assert "EMAIL_BACKEND must be one of console, smtp" in refused.stderr
