@@ -320,6 +320,8 @@ LOGGING = {
         "level": env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
     "loggers": {
+        # Django's own console handler would print every record a second time.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }
