@@ -3,10 +3,10 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_display_name, validate_email_deliverable
+from config.models import BilingualName
 
 
 class Role(models.TextChoices):
@@ -36,7 +36,7 @@ class AgeRange(models.TextChoices):
     FROM_65 = "65+", _("65 or older")
 
 
-class Region(models.Model):
+class Region(BilingualName):
     """Where a participant lives: a first-level division of the country, or abroad.
 
     Regions are data (loaded by a migration), so another parliament replaces the
@@ -44,12 +44,10 @@ class Region(models.Model):
     """
 
     code = models.SlugField(max_length=40, unique=True)
-    name_es = models.CharField(max_length=80)
-    name_en = models.CharField(max_length=80)
     official_code = models.CharField(
         max_length=10,
         blank=True,
-        help_text=_("The statistics office's code for the region (INEI ubigeo in Peru)."),
+        help_text=_("The region's official code (ISO 3166-2, such as PE-CUS)."),
     )
     is_abroad = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
@@ -58,13 +56,6 @@ class Region(models.Model):
         ordering = ["position", "code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if (get_language() or "es").startswith("en") else self.name_es
 
 
 class UserManager(DjangoUserManager):

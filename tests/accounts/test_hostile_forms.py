@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from accounts.models import AgeRange, PrivacyConsent, Region, RespondentType, User
+from tests.support import stays_on_site
 
 SIGNUP_URL = "/accounts/signup/"
 LOGIN_URL = "/accounts/login/"
@@ -88,23 +89,6 @@ def _sample(strings: list[str], size: int = 150, seed: int = 29733) -> list[str]
 def _ip(n: int) -> str:
     """A distinct client address per request, so per-IP limits stay out of loops."""
     return str(ipaddress.IPv4Address("10.0.0.1") + n)
-
-
-def _on_site(location: str) -> bool:
-    """Where a browser would go stays on this site, reading the URL as browsers
-    do: outer spaces and controls trimmed, tabs and newlines dropped,
-    backslashes taken for slashes."""
-    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", location)
-    url = re.sub(r"[\t\n\r]", "", url).replace("\\", "/")
-    if url.startswith("//"):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if not parts.scheme and not parts.netloc:
-        return True
-    return parts.scheme in {"http", "https"} and parts.netloc == "testserver"
 
 
 def _error_codes(response, field: str) -> list[str]:
@@ -544,7 +528,7 @@ def test_sign_in_never_redirects_off_site_whatever_next_says(browser, citizen, p
     )
 
     assert response.status_code == 302
-    assert _on_site(response["Location"]), response["Location"]
+    assert stays_on_site(response["Location"]), response["Location"]
     assert _signed_in(browser)
 
 
@@ -592,14 +576,14 @@ def test_admin_login_never_sends_a_signed_in_person_off_site(
 ):
     response = browser.get("/admin/login/", {"next": hostile})
     assert response.status_code == 302
-    assert _on_site(response["Location"]), response["Location"]
+    assert stays_on_site(response["Location"]), response["Location"]
 
     response = browser.post(
         response["Location"], {"login": administrator.email, "password": password}
     )
     hops = 0
     while response.status_code in REDIRECTS and hops < 6:
-        assert _on_site(response["Location"]), response["Location"]
+        assert stays_on_site(response["Location"]), response["Location"]
         response = browser.get(response["Location"])
         hops += 1
 
@@ -614,7 +598,7 @@ def test_sign_out_never_redirects_off_site(browser, citizen, hostile):
     response = browser.post(LOGOUT_URL, {"next": hostile})
 
     assert response.status_code == 302
-    assert _on_site(response["Location"]), response["Location"]
+    assert stays_on_site(response["Location"]), response["Location"]
     assert not _signed_in(browser)
 
 

@@ -1,0 +1,21 @@
+"""Small checks shared by several test modules."""
+
+import re
+from urllib.parse import urlsplit
+
+
+def stays_on_site(location: str, host: str = "testserver") -> bool:
+    """Where a browser would go stays on this site, reading the URL as browsers
+    do: outer spaces and controls trimmed, tabs and newlines dropped,
+    backslashes taken for slashes."""
+    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", location)
+    url = re.sub(r"[\t\n\r]", "", url).replace("\\", "/")
+    if url.startswith("//"):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme in {"http", "https"} and parts.netloc == host
