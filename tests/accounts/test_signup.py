@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.test import override_settings
 
 from accounts.models import PrivacyConsent, Region, RespondentType, User
 
@@ -144,3 +145,15 @@ def test_failed_sign_ins_are_rate_limited(client, citizen, password):
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in attempt(password).content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_trusted_proxy_limits_count_per_visitor_not_per_proxy(client):
+    def attempt(n, visitor):
+        data = signup_data(email=f"p{n}@example.org", privacy_consent=None)
+        return client.post(
+            "/accounts/signup/", data, headers={"X-Forwarded-For": visitor}
+        ).status_code
+
+    assert [attempt(n, "203.0.113.7") for n in range(6)][-1] == 429
+    assert attempt(99, "198.51.100.20") == 200
