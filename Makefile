@@ -36,8 +36,8 @@ gettext:
 
 .PHONY: install
 install: uv gettext
-	$(UV) sync --frozen
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	@$(UV) sync --frozen --quiet >&2
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 >&2
 
 .PHONY: run
 run: install
@@ -71,4 +71,4 @@ beat: install
 
 .PHONY: bench
 bench: install
-	$(PY) -m tests.bench $(if $(ONLY),--only $(ONLY),)
+	@$(PY) -m tests.bench $(if $(ONLY),--only $(ONLY),)
