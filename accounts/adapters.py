@@ -12,6 +12,14 @@ class AccountAdapter(DefaultAccountAdapter):
         validate_email_deliverable(email)
         return email
 
+    def is_safe_url(self, url: str | None) -> bool:
+        """allauth's check parses the URL before Django's and lets a malformed
+        one (``//[::1``) raise ValueError, a 500; such a URL is simply unsafe."""
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def save_user(self, request, user, form, commit=True):
         """Saves the account with its profile and consent in one transaction."""
         user = super().save_user(request, user, form, commit=False)

@@ -1,7 +1,31 @@
-"""Small checks shared by several test modules."""
+"""Small checks and hostile values shared by several test modules."""
 
 import re
 from urllib.parse import urlsplit
+
+# Redirect targets that must never take a person off the site.
+HOSTILE_NEXT = [
+    "//evil.example",
+    "https://evil.example",
+    "http://evil.example/path",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "///evil.example",
+    "https:evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "//evil.example@testserver",
+    "https://testserver@evil.example",
+    "//%65vil.example",
+    "https://evil.example/",
+    "http://evil.example",
+    "\x00//evil.example",
+    "http:/\\/evil.example",
+    "//[::1",
+    "http://[/",
+]
 
 
 def stays_on_site(location: str, host: str = "testserver") -> bool:

@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from accounts.models import AgeRange, PrivacyConsent, Region, RespondentType, User
-from tests.support import stays_on_site
+from tests.support import HOSTILE_NEXT, stays_on_site
 
 SIGNUP_URL = "/accounts/signup/"
 LOGIN_URL = "/accounts/login/"
@@ -49,22 +49,6 @@ _TARGETED = re.compile(
     re.IGNORECASE,
 )
 
-HOSTILE_NEXT = [
-    "//evil.example",
-    "https://evil.example",
-    "http://evil.example/path",
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "///evil.example",
-    "https:evil.example",
-    " //evil.example",
-    "\t//evil.example",
-    "//evil.example@testserver",
-    "https://testserver@evil.example",
-    "//%65vil.example",
-]
 
 # Domains Django's email validator accepts but that cannot be written in an
 # email header: IDNA refuses the bidi override, private-use and replacement

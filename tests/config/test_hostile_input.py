@@ -8,28 +8,9 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
-from tests.support import stays_on_site
+from tests.support import HOSTILE_NEXT, stays_on_site
 
 HTML_FORMS = ["/accounts/signup/", "/accounts/login/", "/accounts/password/reset/"]
-HOSTILE_NEXT = [
-    "//evil.example",
-    "https://evil.example/",
-    "http://evil.example",
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "///evil.example",
-    "https:evil.example",
-    " //evil.example",
-    "\t//evil.example",
-    "\x00//evil.example",
-    "//evil.example@testserver",
-    "https://testserver@evil.example",
-    "http:/\\/evil.example",
-    "//[::1",
-    "http://[/",
-]
 
 
 @pytest.fixture
