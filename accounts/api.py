@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -22,6 +23,7 @@ class RegionListApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: RegionOutput(many=True)})
     def get(self, request: Request) -> Response:
         return Response(RegionOutput(Region.objects.all(), many=True).data)
 
@@ -42,13 +44,17 @@ class MeApi(APIView):
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         display_name = serializers.CharField()
-        region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+        region = serializers.CharField(source="region.code", allow_null=True, read_only=True)
         respondent_type = serializers.CharField()
         age_range = serializers.CharField()
 
+    @extend_schema(responses={200: OutputSerializer, 403: None})
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(request.user).data)
 
+    @extend_schema(
+        request=InputSerializer, responses={200: OutputSerializer, 400: None, 403: None, 415: None}
+    )
     def patch(self, request: Request) -> Response:
         current = self.OutputSerializer(request.user).data
         if not isinstance(request.data, dict):

@@ -1,7 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
 
@@ -10,6 +13,22 @@ from config import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Aporta"
 
+# Swagger UI loads its scripts from our static files (the "split" view serves its
+# start-up script as a file, not inline); it sets style attributes as it renders,
+# so this one page allows inline styles. Scripts stay 'self' only.
+_api_docs = csp_override(
+    {
+        "default-src": [CSP.SELF],
+        "script-src": [CSP.SELF],
+        "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+        "img-src": [CSP.SELF, "data:"],
+        "connect-src": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "object-src": [CSP.NONE],
+    }
+)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
@@ -17,9 +36,13 @@ urlpatterns = [
     path("moderation-policy/", views.moderation_policy, name="moderation_policy"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("bills/", include("bills.urls")),
+    path("staff/bills/", include("bills.staff_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", _api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

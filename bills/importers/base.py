@@ -138,11 +138,16 @@ def eid_number(label: str) -> str:
         match = re.fullmatch(r"(\d+)(?:[-–]?([a-z]+))?", lowered)
         if match:
             return match.group(1) + (match.group(2) or "")
-        roman = roman_to_int(word.strip("-–:"))
+        # Literals are lower-case letters (``c)``, ``i)``); Roman numerals of
+        # titles and chapters are upper-case (``TÍTULO IV``).
+        if re.fullmatch(r"[a-zñ]{1,2}", word.strip("-–:")):
+            # eIds are ASCII: the literal after n) is ñ), written nn.
+            return word.strip("-–:").replace("ñ", "nn")
+        roman = roman_to_int(word.strip("-–:")) if word.strip("-–:").isupper() else None
         if roman is not None:
             return str(roman)
         if re.fullmatch(r"[a-zñ]{1,2}", lowered):
-            return lowered
+            return lowered.replace("ñ", "nn")
     return ""
 
 

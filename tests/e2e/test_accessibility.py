@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Page
+
+from bills import services
+from tests.bills import factories
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +45,25 @@ class Screen:
     name: str
     path: str
     status: int = 200
-    signed_in: bool = False
+    persona: str = ""  # a persona fixture to sign in as: "citizen", "committee_staff"…
+    prepare: Callable[[], str | None] | None = None  # makes data; may return the path
     then: Callable[[Page], None] | None = None  # brings the page to the state to check
+
+
+def bill_with_two_versions() -> None:
+    factories.published_bill(versions=2)
+
+
+def draft_to_preview() -> str:
+    bill = factories.published_bill()
+    draft = services.bill_version_create(
+        bill=bill,
+        result=factories.tree(4, changed={3: "Texto nuevo."}),
+        source_format="text",
+        source_name="v2.txt",
+        source_bytes=b"v2",
+    )
+    return f"/staff/bills/versions/{draft.pk}/"
 
 
 SCREENS = [
@@ -55,7 +76,22 @@ SCREENS = [
     Screen("terms", "/terms/"),
     Screen("moderation-policy", "/moderation-policy/"),
     Screen("not-found", "/no-such-page/", status=404),
-    Screen("profile", "/accounts/profile/", signed_in=True),
+    Screen("profile", "/accounts/profile/", persona="citizen"),
+    Screen("bills", "/bills/", prepare=bill_with_two_versions),
+    Screen("bills-empty-search", "/bills/?q=nada", prepare=bill_with_two_versions),
+    Screen("bill", "/bills/1234-2025-CR/", prepare=bill_with_two_versions),
+    Screen("bill-diff", "/bills/1234-2025-CR/compare/1/2/", prepare=bill_with_two_versions),
+    Screen(
+        "staff-bills", "/staff/bills/", persona="committee_staff", prepare=bill_with_two_versions
+    ),
+    Screen("staff-import", "/staff/bills/import/", persona="committee_staff"),
+    Screen(
+        "staff-import-with-errors",
+        "/staff/bills/import/",
+        persona="committee_staff",
+        then=submit_main_form_empty,
+    ),
+    Screen("staff-preview", "", persona="committee_staff", prepare=draft_to_preview),
 ]
 
 
@@ -81,18 +117,22 @@ def axe() -> Axe:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.name)
 def test_no_wcag_violations(
-    screen, language, axe, context, live_server, sign_in, citizen, browser_log
+    screen, language, axe, context, live_server, sign_in, browser_log, request
 ):
     context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
-    if screen.signed_in:
-        sign_in(context, citizen)
+    path = (screen.prepare() if screen.prepare else None) or screen.path
+    if screen.persona:
+        person = request.getfixturevalue(screen.persona)
+        if screen.persona != "citizen":
+            TOTP.activate(person, generate_totp_secret())
+        sign_in(context, person)
     page = context.new_page()
 
-    response = page.goto(screen.path)
+    response = page.goto(path)
     assert response.status == screen.status
-    assert urlsplit(page.url).path == screen.path  # not redirected, e.g. to sign in
+    assert urlsplit(page.url).path == urlsplit(path).path  # not redirected, e.g. to sign in
     if screen.then:
         screen.then(page)
     assert page.locator("html").get_attribute("lang") == language

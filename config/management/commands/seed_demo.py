@@ -1,4 +1,4 @@
-"""Fills an empty site with Peru's chambers, committees and demo accounts.
+"""Fills an empty site with Peru's chambers, committees, demo accounts and a demo bill.
 
 Safe to run again: it updates what exists and adds what is missing.
 """
@@ -10,6 +10,8 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.models import Region, RespondentType, Role, User
 from bills import services as bill_services
+from bills.demo import seed_demo_bill
+from bills.models import Chamber, Committee
 
 CHAMBERS = [
     ("senado", "Senado de la República", "Senate of the Republic"),
@@ -133,6 +135,12 @@ class Command(BaseCommand):
                         name_en=committee_en,
                     )
             logins = [self._ensure_account(row, show_passwords=show_passwords) for row in ACCOUNTS]
+            seed_demo_bill(
+                chamber=Chamber.objects.get(slug="diputados"),
+                committee=Committee.objects.get(
+                    chamber__slug="diputados", slug="descentralizacion"
+                ),
+            )
 
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Demo accounts:")
