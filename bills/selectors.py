@@ -115,6 +115,18 @@ def provision_tree(version: BillVersion) -> list[Provision]:
     return roots
 
 
+def in_document_order(roots: list[Provision]) -> list[Provision]:
+    """The tree flattened back into reading order (pages render it in one loop:
+    a recursive include per provision costs more than the rest of the page)."""
+    ordered: list[Provision] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(node.child_nodes))
+    return ordered
+
+
 TOC_KINDS = {
     "header",
     "preamble",

@@ -108,7 +108,7 @@ def staff_version_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "bill": bill,
         "form": form,
-        "provisions": roots,
+        "provisions": selectors.in_document_order(roots),
         "toc": selectors.table_of_contents(roots),
         "report": version.import_report,
     }

@@ -32,7 +32,7 @@ def bill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "bill": bill,
         "version": version,
-        "provisions": roots,
+        "provisions": selectors.in_document_order(roots),
         "toc": selectors.table_of_contents(roots),
         "version_pairs": list(
             zip(bill.published_versions, [None, *bill.published_versions], strict=False)
@@ -47,9 +47,18 @@ def bill_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
     old_version = selectors.published_version(bill, old)
     new_version = selectors.published_version(bill, new)
     rows = selectors.version_comparison(old_version, new_version)
+    only_changes = request.GET.get("show") == "changes"
+    if only_changes:
+        rows = [row for row in rows if row.status != "unchanged"]
     for row in rows:
         row.diff_html = render_diff_html(word_diff(row.old_text, row.new_text))
-    context = {"bill": bill, "old": old_version, "new": new_version, "rows": rows}
+    context = {
+        "bill": bill,
+        "old": old_version,
+        "new": new_version,
+        "rows": rows,
+        "only_changes": only_changes,
+    }
     return render(request, "bills/diff.html", context)
 
 

@@ -56,7 +56,7 @@ def run(ctx: Context) -> list[Figure]:
     ctx.log(f"bills: constitution {constitution_s:.3f} s, peak {peak / 2**20:.1f} MB")
     return [
         Figure("import_constitution_s", constitution_s, "s", decimals=3),
-        Figure("import_constitution_peak_mb", peak / 2**20, "MB", decimals=1),
+        Figure("import_constitution_peak_mb", peak / 2**20, "mb", decimals=1),
         Figure("import_ley32069_s", ley_s, "s", decimals=3),
         Figure("bill_page_300_ms_median", ctx.median(samples), "ms"),
         Figure(

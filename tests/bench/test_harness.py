@@ -97,3 +97,23 @@ def test_a_figure_that_would_break_the_line_format_is_refused(name, value, unit)
 def test_figure_line_format():
     assert Figure("home_ms_median", 3.4149, "ms").line() == "home_ms_median: 3.41 ms"
     assert Figure("home_queries", 4, "queries", decimals=0).line() == "home_queries: 4 queries"
+
+
+BILLS_FIGURES = [
+    "import_constitution_s",
+    "import_constitution_peak_mb",
+    "import_ley32069_s",
+    "bill_page_300_ms_median",
+    "bill_page_300_queries",
+    "bill_page_20_queries",
+]
+
+
+def test_the_bills_group_prints_its_contract_and_a_flat_query_count(corpus):
+    result = bench("--only", "bills")
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        assert LINE.match(line), line
+    values = figures(result)
+    assert list(values) == BILLS_FIGURES
+    assert values["bill_page_300_queries"] == values["bill_page_20_queries"]

@@ -97,3 +97,12 @@ def test_the_version_downloads_as_akoma_ntoso(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/akn+xml"
     assert b"akomaNtoso" in response.content
+
+
+def test_the_comparison_can_show_only_what_changed(client):
+    factories.published_bill(versions=2)
+    everything = client.get("/bills/1234-2025-CR/compare/1/2/").content.decode()
+    changes = client.get("/bills/1234-2025-CR/compare/1/2/?show=changes").content.decode()
+    assert "diff-unchanged" in everything
+    assert "diff-unchanged" not in changes
+    assert "diff-changed" in changes
