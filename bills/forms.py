@@ -112,3 +112,9 @@ class BillDetailsForm(forms.Form):
         max_length=500,
         assume_scheme="https",
     )
+
+
+class StageChangeForm(forms.Form):
+    stage = forms.ChoiceField(label=_("New stage"), choices=BillStage.choices)
+    happened_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)

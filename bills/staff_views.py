@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bills import selectors, services
-from bills.forms import BillDetailsForm, BillImportForm
+from bills.forms import MAX_UPLOAD_MB, BillDetailsForm, BillImportForm, StageChangeForm
 from bills.importers import parse_source
 from bills.importers.base import ImportRefused
 from bills.models import Bill, BillVersion, VersionStatus
@@ -37,10 +37,24 @@ def staff_bill_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bills/staff/list.html", {"bills": bills.order_by("-updated_at")})
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_bill_import(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
+    # Refuse an oversized upload before Django reads it to a temporary file.
+    if request.method == "POST" and _declared_length(request) > (MAX_UPLOAD_MB + 1) * 2**20:
+        context = {
+            "form": BillImportForm(),
+            "upload_error": _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_MB},
+        }
+        return render(request, "bills/staff/import.html", context, status=413)
     form = BillImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["source"]
@@ -122,3 +136,23 @@ def staff_version_discard(request: HttpRequest, pk: int) -> HttpResponse:
     services.bill_version_discard(version=version)
     messages.success(request, _("The draft was deleted."))
     return redirect("bills_staff:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_bill_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A bill's versions and stages, and the form that records a stage change."""
+    _require_manager(request)
+    bill = get_object_or_404(Bill.objects.select_related("origin_chamber"), slug=slug)
+    form = StageChangeForm(request.POST or None, initial={"stage": bill.stage})
+    if request.method == "POST" and form.is_valid():
+        services.bill_change_stage(bill=bill, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The stage change is recorded."))
+        return redirect("bills_staff:detail", slug=bill.slug)
+    context = {
+        "bill": bill,
+        "form": form,
+        "versions": bill.versions.order_by("number"),
+        "changes": bill.stage_changes.select_related("recorded_by").order_by("happened_on"),
+    }
+    return render(request, "bills/staff/detail.html", context)

@@ -119,3 +119,50 @@ def test_a_new_bill_needs_a_title_and_chamber(staff_client):
         "/staff/bills/import/", upload("p.txt", TEXT.encode(), title="", origin_chamber="")
     )
     assert {"title", "origin_chamber"} <= set(response.context["form"].errors)
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(staff_client):
+    big = "Artículo 1.- Texto.\n".encode() * (21 * 2**20 // 20 + 10)
+    response = staff_client.post("/staff/bills/import/", upload("grande.txt", big))
+    assert response.status_code == 413
+    assert not Bill.objects.exists()
+
+
+def test_staff_record_a_stage_change_that_the_public_page_shows(staff_client):
+    factories.published_bill()
+    response = staff_client.post(
+        "/staff/bills/1234-2025-CR/",
+        {"stage": "committee_report", "happened_on": "2026-11-20", "note": "Dictamen favorable"},
+    )
+    assert response.status_code == 302
+    bill = Bill.objects.get()
+    assert bill.stage == "committee_report"
+    page = staff_client.get("/bills/1234-2025-CR/").content.decode()
+    assert "Dictamen favorable" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"stage": "nonsense", "happened_on": "2026-11-20"},
+        {"stage": "approved", "happened_on": "20/20/2026"},
+        {"stage": "approved", "happened_on": "2026-11-20", "note": "x" * 501},
+        {"stage": "approved", "happened_on": "2026-11-20", "note": "a\x00b"},
+    ],
+)
+def test_a_bad_stage_change_is_refused_with_field_errors(staff_client, data):
+    factories.published_bill()
+    response = staff_client.post("/staff/bills/1234-2025-CR/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert Bill.objects.get().stage == "presented"
+
+
+def test_citizens_cannot_record_stage_changes(client, citizen):
+    factories.published_bill()
+    client.force_login(citizen)
+    response = client.post(
+        "/staff/bills/1234-2025-CR/", {"stage": "enacted", "happened_on": "2026-11-20"}
+    )
+    assert response.status_code == 403
+    assert Bill.objects.get().stage == "presented"

@@ -92,6 +92,12 @@ SCREENS = [
         then=submit_main_form_empty,
     ),
     Screen("staff-preview", "", persona="committee_staff", prepare=draft_to_preview),
+    Screen(
+        "staff-bill",
+        "/staff/bills/1234-2025-CR/",
+        persona="committee_staff",
+        prepare=bill_with_two_versions,
+    ),
 ]
 
 
