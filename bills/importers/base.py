@@ -39,12 +39,6 @@ EID_PREFIX = {
     ProvisionKind.NOTE: "note",
 }
 
-_ORDINALS = {
-    "primera": 1, "primero": 1, "segunda": 2, "segundo": 2, "tercera": 3, "tercero": 3,
-    "cuarta": 4, "cuarto": 4, "quinta": 5, "quinto": 5, "sexta": 6, "sexto": 6,
-    "sétima": 7, "séptima": 7, "sétimo": 7, "séptimo": 7, "octava": 8, "octavo": 8,
-    "novena": 9, "noveno": 9, "décima": 10, "décimo": 10, "única": 1, "único": 1,
-}  # fmt: skip
 _ROMAN = re.compile(r"^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
@@ -127,27 +121,43 @@ def roman_to_int(value: str) -> int | None:
 
 def eid_number(label: str) -> str:
     """The number part of an eId from a label: ``Artículo 5-A`` → ``5a``,
-    ``TÍTULO IV`` → ``4``, ``PRIMERA`` → ``1``, ``a)`` → ``a``, ``Artículo único`` → ``unico``."""
-    words = label.replace("°", " ").replace("º", " ").replace(".", " ").replace(")", " ").split()
-    for word in reversed(words):
-        lowered = word.lower().strip("-–:")
-        if lowered in _ORDINALS and lowered not in {"única", "único"}:
-            return str(_ORDINALS[lowered])
-        if lowered in {"única", "único"}:
+    ``TÍTULO IV`` → ``4``, ``DÉCIMA TERCERA`` → ``13``, ``a)`` → ``a``,
+    ``Artículo único`` → ``unico``, ``TÍTULO PRELIMINAR`` → ``preliminar``,
+    ``1.2`` → ``2`` (the last number: siblings differ there).
+
+    Read from the end of the label; a single letter counts only when it is the
+    whole label (a literal), so a stray ``y`` or ``de`` never becomes a number.
+    """
+    # The one reader of Spanish ordinals lives with the text importer, which
+    # imports this module; importing it here at call time avoids the cycle.
+    from bills.importers.text import ordinal_value
+
+    words = [
+        word.strip("-–—:") for word in re.sub(r"[.°º)(]", " ", label).split() if word.strip("-–—:")
+    ]
+    if len(words) == 1 and re.fullmatch(r"[a-zñA-ZÑ]{1,2}", words[0]):
+        letters = words[0]
+        roman = roman_to_int(letters) if letters.isupper() and len(letters) > 1 else None
+        if roman is not None:
+            return str(roman)
+        return letters.lower().replace("ñ", "nn")  # eIds are ASCII: ñ) is written nn
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        lowered = word.lower()
+        if lowered in {"única", "único", "unica", "unico"}:
             return "unico"
+        if lowered == "preliminar":
+            return "preliminar"
+        for start in (index - 1, index):
+            value = ordinal_value(" ".join(words[start : index + 1])) if start >= 0 else None
+            if value:
+                return str(value)
         match = re.fullmatch(r"(\d+)(?:[-–]?([a-z]+))?", lowered)
         if match:
             return match.group(1) + (match.group(2) or "")
-        # Literals are lower-case letters (``c)``, ``i)``); Roman numerals of
-        # titles and chapters are upper-case (``TÍTULO IV``).
-        if re.fullmatch(r"[a-zñ]{1,2}", word.strip("-–:")):
-            # eIds are ASCII: the literal after n) is ñ), written nn.
-            return word.strip("-–:").replace("ñ", "nn")
-        roman = roman_to_int(word.strip("-–:")) if word.strip("-–:").isupper() else None
+        roman = roman_to_int(word) if word.isupper() else None
         if roman is not None:
             return str(roman)
-        if re.fullmatch(r"[a-zñ]{1,2}", lowered):
-            return lowered.replace("ñ", "nn")
     return ""
 
 
@@ -155,6 +165,7 @@ def assign_eids(nodes: list[Node]) -> None:
     """Gives every node an eId unique within the tree, in the Akoma Ntoso style:
     ``tit_1__chp_2__art_5``. Unnumbered nodes are counted among their siblings."""
     used: set[str] = set()
+    repeats: dict[str, int] = {}  # per base eId: the last suffix handed out
 
     def visit(siblings: list[Node], prefix: str) -> None:
         counters: dict[str, int] = {}
@@ -164,10 +175,10 @@ def assign_eids(nodes: list[Node]) -> None:
             number = eid_number(node.label) if node.label else ""
             number = number or str(counters[short])
             base = f"{prefix}__{short}_{number}" if prefix else f"{short}_{number}"
-            eid, repeat = base, 1
+            eid = base
             while eid in used:
-                repeat += 1
-                eid = f"{base}-{repeat}"
+                repeats[base] = repeats.get(base, 1) + 1
+                eid = f"{base}-{repeats[base]}"
             used.add(eid)
             node.eid = eid
             visit(node.children, eid)

@@ -513,7 +513,7 @@ class _Parser:
     # -- bookkeeping -------------------------------------------------------------------------
 
     def _new(self, kind: str, line: _Line, **fields) -> Node:
-        node = Node(kind=kind, line=line.number, **fields)
+        node = Node(kind=str(kind), line=line.number, **fields)
         self.info[id(node)] = _Info()
         return node
 
@@ -1255,7 +1255,7 @@ class _Parser:
             if chosen is None and same and (restart or not self._is_first(value)):
                 chosen = same[0]  # a gap or a repeat in the same list, not a new list
         if chosen is None and len(stack) >= _MAX_ITEM_DEPTH:
-            chosen = len(stack) - 1
+            del stack[_MAX_ITEM_DEPTH - 1 :]  # too deep: a sibling of the innermost item
         if chosen is None:
             parent = stack[-1] if stack else self.container
             self._attach(node, parent, line, None)
@@ -1272,7 +1272,7 @@ class _Parser:
         if previous is None:
             return
         before, now = self._meta(previous).value, self._meta(node).value
-        if self._is_successor(before, now):
+        if self._is_successor(before, now) or type(before) is not type(now):
             return
         if isinstance(now, str):
             gap = _letter_rank(now) > _letter_rank(str(before))
@@ -1373,7 +1373,7 @@ class _Parser:
             if len(blocks) > 1:
                 paragraphs = []
                 for block in blocks:
-                    paragraph = Node(kind=K.PARAGRAPH, line=block[0][0])
+                    paragraph = Node(kind=str(K.PARAGRAPH), line=block[0][0])
                     paragraph.text = "\n".join(text for _, text in block)
                     paragraphs.append(paragraph)
                 node.children[0:0] = paragraphs
@@ -1459,7 +1459,9 @@ def _metadata(nodes: list[Node], result: ParseResult) -> None:
 
 
 def parse_text(text: str) -> ParseResult:
-    """Parses a bill in plain text or Markdown into a tree of provisions."""
+    """Parses a bill in plain text or Markdown into a tree of provisions, with warnings
+    and metadata; raises ``ImportRefused`` (code ``empty``) for a text with no words.
+    Lossless: see the module docstring."""
     if not text or not text.strip():
         raise ImportRefused(_("The text is empty."), code="empty")
     lines = _read_lines(text)

@@ -4,11 +4,12 @@ Figures were counted by reading the files (see ``shared/corpus/SOURCES.md``); th
 skip, with the reason, where the corpus is absent (the ``corpus`` fixture).
 """
 
+import random
 import time
 
 import pytest
 
-from bills.importers.base import flatten_text, normalise_whitespace
+from bills.importers.base import ImportRefused, flatten_text, normalise_whitespace
 from bills.importers.text import parse_text, strip_markup
 from tests.bills.corpus import BILLS, CONSTITUTION, FILES, bill_text, constitution_parts
 from tests.bills.corpus import constitution_text as joined_constitution
@@ -57,6 +58,30 @@ def test_every_node_of_a_corpus_text_has_an_eid_unique_in_its_tree(corpus, name)
     eids = [node.eid for node in parsed(corpus, name).walk()]
     assert all(eids)
     assert len(eids) == len(set(eids))
+
+
+def test_lines_of_the_corpus_mixed_at_random_with_naughty_strings_import_losslessly(
+    corpus, naughty_strings
+):
+    """Any order of real lines (quotations left open, provisions before their group,
+    notes anywhere) and hostile strings: no crash, nothing lost, eIds unique."""
+    lines = [line for name in SOURCES for line in source(corpus, name).splitlines()]
+    generator = random.Random(1993)  # noqa: S311 - a repeatable sample, not a secret
+    samples = ["\n".join(naughty_strings)]
+    for _ in range(150):
+        sample = generator.choices(lines, k=generator.randint(1, 60))
+        sample += generator.sample(naughty_strings, 3)
+        generator.shuffle(sample)
+        samples.append("\n".join(sample))
+    for text in samples:
+        try:
+            result = parse_text(text)
+        except ImportRefused:
+            assert not text.strip()
+            continue
+        assert flatten_text(result.nodes) == normalise_whitespace(strip_markup(text))
+        eids = [node.eid for node in result.walk()]
+        assert len(eids) == len(set(eids))
 
 
 # --- Proyecto de Ley 2893/2013-CR -----------------------------------------------------------
