@@ -1,21 +1,11 @@
 from django import template
 
+from bills.selectors import TOC_KINDS
+
 register = template.Library()
 
-HEADED_KINDS = {
-    "header",
-    "preamble",
-    "formula",
-    "part",
-    "title",
-    "chapter",
-    "subchapter",
-    "section",
-    "article",
-    "provisions_group",
-    "provision",
-    "explanatory_statement",
-}
+# The kinds that carry a heading are the ones the table of contents lists.
+HEADED_KINDS = TOC_KINDS
 
 
 @register.filter
