@@ -117,13 +117,29 @@ def provision_tree(version: BillVersion) -> list[Provision]:
 
 def in_document_order(roots: list[Provision]) -> list[Provision]:
     """The tree flattened back into reading order (pages render it in one loop:
-    a recursive include per provision costs more than the rest of the page)."""
+    a recursive include per provision costs more than the rest of the page).
+
+    Each article also gets ``short_anchor`` (``art_5``) when no other article
+    of the version has the same number, so ``#art_5`` links work whatever the
+    titles and chapters around it; the eId stays the canonical anchor.
+    """
+    from bills.importers.base import eid_number
+
     ordered: list[Provision] = []
     stack = list(reversed(roots))
     while stack:
         node = stack.pop()
         ordered.append(node)
         stack.extend(reversed(node.child_nodes))
+    shorts: dict[str, list[Provision]] = {}
+    for node in ordered:
+        node.short_anchor = ""
+        if node.kind == "article" and (number := eid_number(node.label)):
+            shorts.setdefault(f"art_{number}", []).append(node)
+    taken = {node.eid for node in ordered}
+    for anchor, articles in shorts.items():
+        if len(articles) == 1 and anchor not in taken:
+            articles[0].short_anchor = anchor
     return ordered
 
 

@@ -106,3 +106,10 @@ def test_the_comparison_can_show_only_what_changed(client):
     assert "diff-unchanged" in everything
     assert "diff-unchanged" not in changes
     assert "diff-changed" in changes
+
+
+def test_an_article_is_also_reachable_by_its_short_anchor(client):
+    factories.published_bill()
+    html = client.get("/bills/1234-2025-CR/").content.decode()
+    assert 'id="tit_1__chp_1__art_2"' in html
+    assert 'id="art_2"' in html
