@@ -35,6 +35,7 @@ urlpatterns = [
     path("terms/", views.terms, name="terms"),
     path("moderation-policy/", views.moderation_policy, name="moderation_policy"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("bills/", include("bills.urls")),
     path("staff/bills/", include("bills.staff_urls")),

@@ -8,9 +8,10 @@ import redis
 import redis.exceptions
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -43,6 +44,12 @@ def terms(request: HttpRequest) -> HttpResponse:
 @require_safe
 def moderation_policy(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/moderation_policy.html")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def _database_state() -> str:

@@ -46,3 +46,18 @@ def test_admin_sign_in_goes_through_the_rate_limited_allauth_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_administrators_manage_people_and_bills_in_the_admin(client, administrator):
+    TOTP.activate(administrator, generate_totp_secret())
+    client.force_login(administrator)
+    for path in ["/admin/accounts/user/", "/admin/bills/bill/", "/admin/bills/committee/add/"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_moderators_and_committee_staff_do_not_get_the_admin(client, moderator, committee_staff):
+    for person in (moderator, committee_staff):
+        TOTP.activate(person, generate_totp_secret())
+        client.force_login(person)
+        response = client.get("/admin/accounts/user/", follow=True)
+        assert response.status_code == 403

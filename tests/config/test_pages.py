@@ -175,3 +175,9 @@ def test_htmx_is_vendored_with_its_version_recorded(client):
     assert re.search(r"htmx\.org \d+\.\d+\.\d+", version)
     assert (ROOT / "static/vendor/htmx/htmx.min.js").stat().st_size > 10_000
     assert '"allowEval": false' in html
+
+
+def test_the_old_favicon_address_points_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
