@@ -14,6 +14,10 @@ app.autodiscover_tasks()
 # Periodic work is declared here, in code, so every deployment runs the same
 # schedule. Times are America/Lima (CELERY_TIMEZONE follows TIME_ZONE).
 app.conf.beat_schedule = {
+    "open-and-close-consultations": {
+        "task": "consultations.tasks.open_and_close_consultations",
+        "schedule": crontab(),  # every minute
+    },
     "clear-expired-sessions": {
         "task": "config.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

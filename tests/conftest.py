@@ -1,5 +1,6 @@
 """Shared fixtures: personas, service availability, a clean cache per test."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -80,6 +81,18 @@ def _clear_cache() -> None:
             client.close()
     else:
         cache.clear()
+
+
+@pytest.fixture
+def migration_data(transactional_db) -> None:
+    """Transactional tests start from an emptied database, data-migration rows
+    included: this puts the regions and role groups back (idempotently)."""
+    from django.apps import apps
+
+    from accounts.migrations import __name__ as package
+
+    loader = importlib.import_module(f"{package}.0002_regions_and_roles").load
+    loader(apps, None)
 
 
 @pytest.fixture

@@ -1,0 +1,42 @@
+"""Reads for consultation pages and the API: counts come from SQL."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+
+from consultations.models import Consultation, ItemStatus, Vote, VoteChoice
+
+
+def vote_tallies(consultation: Consultation) -> dict[int | None, dict[str, int]]:
+    """Agree/disagree/abstain counts per provision (``None``: the whole bill),
+    in one grouped query."""
+    tallies: dict[int | None, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(VoteChoice.values, 0)
+    )
+    rows = (
+        Vote.objects.filter(consultation=consultation)
+        .values("provision_id", "choice")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        tallies[row["provision_id"]][row["choice"]] = row["count"]
+    return dict(tallies)
+
+
+def published_counts(consultation: Consultation) -> dict[int | None, dict[str, int]]:
+    """Published comments and proposals per provision, two grouped queries."""
+    counts: dict[int | None, dict[str, int]] = defaultdict(lambda: {"comments": 0, "proposals": 0})
+    for name, queryset in (
+        ("comments", consultation.comments),
+        ("proposals", consultation.proposals),
+    ):
+        rows = (
+            queryset.filter(status=ItemStatus.PUBLISHED)
+            .values("provision_id")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["provision_id"]][name] = row["count"]
+    return dict(counts)

@@ -1,0 +1,348 @@
+"""Everything that changes a consultation or its feedback.
+
+Callers pass the acting person; each service checks permission itself, so the
+browser views, the API and commands share one set of rules.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from bills.models import Bill, BillVersion, Committee, Provision
+from consultations.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    DigestFrequency,
+    Flag,
+    ItemStatus,
+    ModerationPolicy,
+    Proposal,
+    Support,
+    Vote,
+    VoteChoice,
+)
+from consultations.permissions import can_manage_consultation, can_take_part
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "region_id": user.region_id,
+        "respondent_type": user.respondent_type,
+        "age_range": user.age_range,
+    }
+
+
+def _initial_status(consultation: Consultation) -> str:
+    # Until screening exists (moderation issue), post-moderation publishes at once.
+    if consultation.moderation_policy == ModerationPolicy.PRE:
+        return ItemStatus.PENDING
+    return ItemStatus.PUBLISHED
+
+
+def _provision_of(consultation: Consultation, provision: Provision | None) -> Provision | None:
+    if provision is not None and provision.version_id != consultation.version_id:
+        raise ValidationError({"provision": _("This provision is not part of the consulted text.")})
+    return provision
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: _("This field cannot be empty.")}, code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            {field: _("Use at most %(limit)d characters.") % {"limit": limit}}, code="max_length"
+        )
+    if "\x00" in value:
+        raise ValidationError({field: _("Text must not contain NUL characters.")}, code="null")
+    return value
+
+
+# --- Consultations -----------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    version: BillVersion,
+    committee: Committee,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    description: str = "",
+    moderation_policy: str = ModerationPolicy.POST,
+    questions: list[str] | None = None,
+) -> Consultation:
+    """Creates a consultation, scheduled to open at ``opens_at``."""
+    consultation = Consultation(
+        version=version,
+        chamber=committee.chamber,
+        committee=committee,
+        title=" ".join(title.split()),
+        description=description.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        moderation_policy=moderation_policy,
+        questions=[question.strip() for question in (questions or []) if question.strip()],
+        status=ConsultationStatus.SCHEDULED,
+        created_by=actor,
+    )
+    _require(can_manage_consultation(actor, consultation))
+    if not version.is_published:
+        raise ValidationError({"version": _("Only a published version can be consulted.")})
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The consultation must close after it opens.")})
+    consultation.full_clean()
+    consultation.save()
+    return consultation
+
+
+def consultations_open_and_close_due(*, now: datetime | None = None) -> tuple[int, int]:
+    """Opens scheduled consultations whose time has come and closes those past
+    their end; the beat task runs it every minute. Conditional updates make it
+    safe to run twice at once."""
+    now = now or timezone.now()
+    opened = Consultation.objects.due_to_open(now).update(status=ConsultationStatus.OPEN)
+    closed = Consultation.objects.due_to_close(now).update(status=ConsultationStatus.CLOSED)
+    return opened, closed
+
+
+@transaction.atomic
+def consultation_close_early(*, actor: User, consultation: Consultation) -> Consultation:
+    _require(can_manage_consultation(actor, consultation))
+    now = timezone.now()
+    updated = Consultation.objects.filter(
+        pk=consultation.pk, status__in=[ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN]
+    ).update(status=ConsultationStatus.CLOSED, closes_at=now)
+    if not updated:
+        raise ValidationError(_("This consultation is already closed."), code="closed")
+    consultation.refresh_from_db()
+    return consultation
+
+
+@transaction.atomic
+def consultation_extend(
+    *, actor: User, consultation: Consultation, closes_at: datetime
+) -> Consultation:
+    _require(can_manage_consultation(actor, consultation))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status not in {ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN}:
+        raise ValidationError(_("A closed consultation cannot be extended."), code="closed")
+    if closes_at <= consultation.closes_at:
+        raise ValidationError({"closes_at": _("Choose a later closing time.")})
+    consultation.closes_at = closes_at
+    consultation.save(update_fields=["closes_at"])
+    return consultation
+
+
+# --- Votes ---------------------------------------------------------------------
+
+
+def vote_cast(
+    *,
+    voter: User,
+    consultation: Consultation,
+    provision: Provision | None,
+    choice: str,
+    reason: str = "",
+) -> Vote:
+    """Records the person's vote, or changes it. One row per person per provision
+    (or for the whole bill) whatever the concurrency: the insert runs in a
+    savepoint and a conflict becomes an update of the existing row."""
+    _require(can_take_part(voter, consultation))
+    provision = _provision_of(consultation, provision)
+    if choice not in VoteChoice.values:
+        raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
+    reason = _clean_text(reason, field="reason", limit=1000, required=False)
+    reason_status = _initial_status(consultation) if reason else ""
+    now = timezone.now()
+    fields = {
+        "choice": choice,
+        "reason": reason,
+        "reason_status": reason_status,
+        "updated_at": now,
+        **_snapshot(voter),
+    }
+    lookup = {"consultation": consultation, "provision": provision, "voter": voter}
+    with transaction.atomic():
+        updated = Vote.objects.filter(**lookup).update(**fields)
+        if updated:
+            return Vote.objects.get(**lookup)
+        try:
+            with transaction.atomic():
+                return Vote.objects.create(**lookup, created_at=now, **fields)
+        except IntegrityError:
+            # Another request of the same person inserted first: change that row.
+            Vote.objects.filter(**lookup).update(**fields)
+            return Vote.objects.get(**lookup)
+
+
+@transaction.atomic
+def vote_withdraw(*, voter: User, consultation: Consultation, provision: Provision | None) -> bool:
+    _require(can_take_part(voter, consultation))
+    deleted, _rows = Vote.objects.filter(
+        consultation=consultation, provision=provision, voter=voter
+    ).delete()
+    return bool(deleted)
+
+
+# --- Comments and proposals ------------------------------------------------------
+
+
+@transaction.atomic
+def comment_submit(
+    *,
+    author: User,
+    consultation: Consultation,
+    text: str,
+    provision: Provision | None = None,
+    parent: Comment | None = None,
+    quote: str = "",
+) -> Comment:
+    """Stores a comment (or a reply, one level deep) with the state the
+    consultation's moderation policy gives it."""
+    _require(can_take_part(author, consultation))
+    provision = _provision_of(consultation, provision)
+    if parent is not None:
+        if parent.consultation_id != consultation.pk or parent.parent_id is not None:
+            raise ValidationError({"parent": _("Replies go one level deep, in the same place.")})
+        if parent.status != ItemStatus.PUBLISHED:
+            raise ValidationError({"parent": _("This comment cannot be replied to.")})
+        provision = parent.provision
+    comment = Comment(
+        consultation=consultation,
+        provision=provision,
+        parent=parent,
+        author=author,
+        text=_clean_text(text, field="text", limit=5000),
+        quote=_clean_text(quote, field="quote", limit=2000, required=False),
+        status=_initial_status(consultation),
+        **_snapshot(author),
+    )
+    if comment.quote and provision is not None and comment.quote not in provision.text:
+        raise ValidationError({"quote": _("The quoted passage is not in this provision's text.")})
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def proposal_submit(
+    *, author: User, consultation: Consultation, provision: Provision, text: str, reason: str = ""
+) -> Proposal:
+    _require(can_take_part(author, consultation))
+    provision = _provision_of(consultation, provision)
+    if provision is None:
+        raise ValidationError({"provision": _("A proposal rewords one provision.")})
+    text = _clean_text(text, field="text", limit=20000)
+    if " ".join(text.split()) == " ".join(provision.text.split()):
+        raise ValidationError({"text": _("The proposal is the same as the current text.")})
+    proposal = Proposal(
+        consultation=consultation,
+        provision=provision,
+        author=author,
+        text=text,
+        reason=_clean_text(reason, field="reason", limit=2000, required=False),
+        status=_initial_status(consultation),
+        **_snapshot(author),
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _own_item(item: Comment | Proposal, author: User) -> None:
+    _require(item.author_id == author.pk)
+
+
+@transaction.atomic
+def item_withdraw(*, author: User, item: Comment | Proposal) -> Comment | Proposal:
+    """The author withdraws their item at any time; it shows as withdrawn."""
+    _own_item(item, author)
+    model = type(item)
+    model.objects.filter(pk=item.pk).update(status=ItemStatus.WITHDRAWN, updated_at=timezone.now())
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def item_edit(*, author: User, item: Comment | Proposal, text: str) -> Comment | Proposal:
+    """The author may edit an item while it is pending."""
+    _own_item(item, author)
+    item = type(item).objects.select_for_update().get(pk=item.pk)
+    if item.status != ItemStatus.PENDING:
+        raise ValidationError(_("Only a pending item can be edited."), code="not_pending")
+    item.text = _clean_text(text, field="text", limit=5000 if isinstance(item, Comment) else 20000)
+    item.updated_at = timezone.now()
+    item.full_clean()
+    item.save(update_fields=["text", "updated_at"])
+    return item
+
+
+# --- Supports, flags, follows ----------------------------------------------------------
+
+
+def _item_fields(item: Comment | Proposal) -> dict:
+    return {"comment": item} if isinstance(item, Comment) else {"proposal": item}
+
+
+def support_add(*, supporter: User, item: Comment | Proposal) -> Support:
+    """Backs a published item; supporting twice is harmless (one row)."""
+    _require(can_take_part(supporter, item.consultation))
+    if item.status != ItemStatus.PUBLISHED:
+        raise ValidationError(_("Only published items can be supported."), code="not_published")
+    if item.author_id == supporter.pk:
+        raise ValidationError(_("You cannot support your own contribution."), code="own")
+    try:
+        with transaction.atomic():
+            return Support.objects.create(supporter=supporter, **_item_fields(item))
+    except IntegrityError:
+        return Support.objects.get(supporter=supporter, **_item_fields(item))
+
+
+@transaction.atomic
+def support_remove(*, supporter: User, item: Comment | Proposal) -> None:
+    _require(can_take_part(supporter, item.consultation))
+    Support.objects.filter(supporter=supporter, **_item_fields(item)).delete()
+
+
+def flag_add(*, flagger: User, item: Comment | Proposal, reason: str, detail: str = "") -> Flag:
+    """Stores a flag (the moderation issue acts on them); one per person per item."""
+    _require(can_take_part(flagger, item.consultation))
+    flag = Flag(
+        flagger=flagger,
+        reason=reason,
+        detail=_clean_text(detail, field="detail", limit=1000, required=False),
+        **_item_fields(item),
+    )
+    flag.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            flag.save()
+    except IntegrityError:
+        return Flag.objects.get(flagger=flagger, **_item_fields(item))
+    return flag
+
+
+@transaction.atomic
+def follow_set(*, follower: User, bill: Bill, frequency: str) -> None:
+    """Follows a bill with a digest frequency; ``never`` keeps no row."""
+    if not follower.is_authenticated:
+        raise PermissionDenied
+    if frequency not in DigestFrequency.values:
+        raise ValidationError({"frequency": _("Choose daily, weekly or never.")})
+    if frequency == DigestFrequency.NEVER:
+        bill.follows.filter(follower=follower).delete()
+        return
+    bill.follows.update_or_create(follower=follower, defaults={"frequency": frequency})

@@ -1,0 +1,188 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import (
+    ConsultationStatus,
+    ItemStatus,
+    ModerationPolicy,
+    Support,
+    Vote,
+)
+from consultations.selectors import published_counts, vote_tallies
+from tests.consultations.factories import article, open_consultation
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_consultations_open_and_close_on_time(committee_staff):
+    consultation = open_consultation(committee_staff)
+    assert consultation.status == ConsultationStatus.OPEN
+    later = timezone.now() + timedelta(days=16)
+    assert services.consultations_open_and_close_due(now=later) == (0, 1)
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.CLOSED
+    assert services.consultations_open_and_close_due(now=later) == (0, 0)
+
+
+def test_only_staff_create_consultations_and_they_close_after_they_open(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    arguments = {
+        "version": consultation.version,
+        "committee": consultation.committee,
+        "title": "Otra",
+        "opens_at": timezone.now(),
+        "closes_at": timezone.now() + timedelta(days=1),
+    }
+    with pytest.raises(PermissionDenied):
+        services.consultation_create(actor=citizen, **arguments)
+    with pytest.raises(ValidationError):
+        services.consultation_create(
+            actor=committee_staff, **{**arguments, "closes_at": arguments["opens_at"]}
+        )
+
+
+def test_a_vote_can_be_changed_and_stays_one_row(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    services.vote_cast(
+        voter=citizen, consultation=consultation, provision=provision, choice="agree"
+    )
+    services.vote_cast(
+        voter=citizen, consultation=consultation, provision=provision, choice="disagree"
+    )
+    services.vote_cast(voter=citizen, consultation=consultation, provision=None, choice="agree")
+    assert Vote.objects.filter(voter=citizen).count() == 2
+    tallies = vote_tallies(consultation)
+    assert tallies[provision.pk] == {"agree": 0, "disagree": 1, "abstain": 0}
+    assert tallies[None]["agree"] == 1
+
+
+def test_a_vote_records_the_profile_as_it_was(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    vote = services.vote_cast(
+        voter=citizen, consultation=consultation, provision=None, choice="abstain"
+    )
+    assert vote.region_id == citizen.region_id
+    assert vote.respondent_type == citizen.respondent_type
+
+
+def test_people_without_a_verified_address_cannot_take_part(committee_staff):
+    consultation = open_consultation(committee_staff)
+    unverified = UserFactory(email_verified=False)
+    with pytest.raises(PermissionDenied):
+        services.vote_cast(
+            voter=unverified, consultation=consultation, provision=None, choice="agree"
+        )
+
+
+def test_a_closed_consultation_is_read_only(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    services.consultation_close_early(actor=committee_staff, consultation=consultation)
+    with pytest.raises(PermissionDenied):
+        services.comment_submit(author=citizen, consultation=consultation, text="Tarde")
+
+
+def test_post_moderation_publishes_at_once(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    comment = services.comment_submit(author=citizen, consultation=consultation, text="Bien.")
+    assert comment.status == ItemStatus.PUBLISHED
+
+
+def test_pre_moderation_keeps_items_pending(citizen, committee_staff):
+    consultation = open_consultation(committee_staff, policy=ModerationPolicy.PRE)
+    comment = services.comment_submit(author=citizen, consultation=consultation, text="Texto")
+    assert comment.status == ItemStatus.PENDING
+    edited = services.item_edit(author=citizen, item=comment, text="Texto corregido")
+    assert edited.text == "Texto corregido"
+
+
+def test_replies_go_one_level_deep(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation, 2)
+    first = services.comment_submit(
+        author=citizen, consultation=consultation, text="Primero", provision=provision
+    )
+    reply = services.comment_submit(
+        author=citizen, consultation=consultation, text="Respuesta", parent=first
+    )
+    assert reply.provision == provision
+    with pytest.raises(ValidationError):
+        services.comment_submit(
+            author=citizen, consultation=consultation, text="Demasiado", parent=reply
+        )
+
+
+def test_a_quote_must_come_from_the_provision(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    services.comment_submit(
+        author=citizen,
+        consultation=consultation,
+        text="Sí",
+        provision=provision,
+        quote="participación ciudadana",
+    )
+    with pytest.raises(ValidationError):
+        services.comment_submit(
+            author=citizen,
+            consultation=consultation,
+            text="No",
+            provision=provision,
+            quote="texto inventado",
+        )
+
+
+def test_a_proposal_must_change_the_wording(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    with pytest.raises(ValidationError):
+        services.proposal_submit(
+            author=citizen, consultation=consultation, provision=provision, text=provision.text
+        )
+    proposal = services.proposal_submit(
+        author=citizen, consultation=consultation, provision=provision, text="Nueva redacción."
+    )
+    assert published_counts(consultation)[provision.pk]["proposals"] == 1
+    services.item_withdraw(author=citizen, item=proposal)
+    proposal.refresh_from_db()
+    assert proposal.status == ItemStatus.WITHDRAWN
+
+
+def test_one_support_per_person_and_never_for_oneself(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    other = UserFactory()
+    comment = services.comment_submit(author=other, consultation=consultation, text="Apóyenme")
+    services.support_add(supporter=citizen, item=comment)
+    services.support_add(supporter=citizen, item=comment)
+    assert Support.objects.filter(comment=comment).count() == 1
+    with pytest.raises(ValidationError):
+        services.support_add(supporter=other, item=comment)
+
+
+def test_only_the_author_withdraws_or_edits(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    comment = services.comment_submit(author=citizen, consultation=consultation, text="Mío")
+    with pytest.raises(PermissionDenied):
+        services.item_withdraw(author=UserFactory(), item=comment)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "a\x00b", "x" * 5001])
+def test_bad_comment_text_is_refused(citizen, committee_staff, text):
+    consultation = open_consultation(committee_staff)
+    with pytest.raises(ValidationError):
+        services.comment_submit(author=citizen, consultation=consultation, text=text)
+
+
+def test_naughty_strings_are_stored_exactly(citizen, committee_staff, naughty_strings):
+    consultation = open_consultation(committee_staff)
+    for text in naughty_strings[:200]:
+        if not text.strip() or "\x00" in text:
+            continue
+        comment = services.comment_submit(author=citizen, consultation=consultation, text=text)
+        comment.refresh_from_db()
+        assert comment.text == text.strip()
