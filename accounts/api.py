@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -33,6 +33,7 @@ class MeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="ProfileInput")
     class InputSerializer(serializers.Serializer):
         display_name = StrictCharField(max_length=60, validators=[validate_display_name])
         region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
@@ -41,6 +42,7 @@ class MeApi(APIView):
             choices=AgeRange.choices, allow_blank=True, required=False, default=""
         )
 
+    @extend_schema_serializer(component_name="Profile")
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         display_name = serializers.CharField()

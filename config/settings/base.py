@@ -182,6 +182,12 @@ MFA_TOTP_ISSUER = "Aporta"
 APORTA_STAFF_MFA_REQUIRED = True
 APORTA_STAFF_PATH_PREFIXES = ("/admin/", "/staff/")
 
+# Participation limits: (per person, per address, window in seconds).
+APORTA_PARTICIPATION_RATE_LIMITS = {
+    "vote": (120, 600, 60),
+    "comment": (10, 60, 60),
+}
+
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.
 APORTA_PRIVACY_NOTICE_VERSION = "2026-11-01"
