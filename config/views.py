@@ -28,7 +28,9 @@ OUTAGE_ERRORS = (
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    from consultations.selectors import open_consultations
+
+    return render(request, "pages/home.html", {"consultations": open_consultations()})
 
 
 @require_safe

@@ -40,3 +40,12 @@ def published_counts(consultation: Consultation) -> dict[int | None, dict[str, i
         for row in rows:
             counts[row["provision_id"]][name] = row["count"]
     return dict(counts)
+
+
+def open_consultations() -> list[Consultation]:
+    """Consultations open now, closing soonest first, with what the home page shows."""
+    return list(
+        Consultation.objects.open()
+        .select_related("version__bill", "committee")
+        .order_by("closes_at", "pk")
+    )

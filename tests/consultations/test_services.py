@@ -186,3 +186,12 @@ def test_naughty_strings_are_stored_exactly(citizen, committee_staff, naughty_st
         comment = services.comment_submit(author=citizen, consultation=consultation, text=text)
         comment.refresh_from_db()
         assert comment.text == text.strip()
+
+
+def test_the_home_page_lists_open_consultations_only(client, committee_staff):
+    consultation = open_consultation(committee_staff)
+    assert consultation.title in client.get("/").content.decode()
+    services.consultation_close_early(actor=committee_staff, consultation=consultation)
+    html = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert consultation.title not in html
+    assert "There are no open consultations right now." in html
