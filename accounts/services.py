@@ -12,6 +12,17 @@ def _normalise_name(display_name: str) -> str:
     return " ".join(display_name.split())
 
 
+def _apply_profile(
+    user: User, display_name: str, region: Region | None, respondent_type: str, age_range: str
+) -> None:
+    """Sets the profile fields and validates the whole account."""
+    user.display_name = _normalise_name(display_name)
+    user.region = region
+    user.respondent_type = respondent_type
+    user.age_range = age_range
+    user.full_clean(exclude=["password"])
+
+
 @transaction.atomic
 def user_register(
     *,
@@ -27,11 +38,7 @@ def user_register(
     ``user`` is unsaved (allauth has set its email and password). Both rows are
     written in one transaction: there is never an account without consent.
     """
-    user.display_name = _normalise_name(display_name)
-    user.region = region
-    user.respondent_type = respondent_type
-    user.age_range = age_range
-    user.full_clean(exclude=["password"])
+    _apply_profile(user, display_name, region, respondent_type, age_range)
     user.save()
     user_record_consent(user=user, notice_version=privacy_notice_version)
     return user
@@ -53,11 +60,7 @@ def user_update_profile(
     respondent_type: str,
     age_range: str = "",
 ) -> User:
-    user.display_name = _normalise_name(display_name)
-    user.region = region
-    user.respondent_type = respondent_type
-    user.age_range = age_range
-    user.full_clean(exclude=["password"])
+    _apply_profile(user, display_name, region, respondent_type, age_range)
     user.save(update_fields=["display_name", "region", "respondent_type", "age_range"])
     return user
 

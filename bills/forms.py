@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bills.importers.base import MAX_SOURCE_BYTES
 from bills.models import Bill, BillStage, Chamber, Committee, VersionKind
 
 
@@ -38,7 +39,7 @@ class BillFilterForm(forms.Form):
 
 
 ALLOWED_EXTENSIONS = {".txt": "text", ".md": "text", ".docx": "docx", ".pdf": "pdf", ".xml": "akn"}
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = MAX_SOURCE_BYTES // 2**20
 
 
 class BillImportForm(forms.Form):

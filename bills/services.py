@@ -173,7 +173,7 @@ def bill_version_create(
     Provisions are written level by level (one insert per depth).
     """
     Bill.objects.select_for_update().filter(pk=bill.pk).first()
-    if not any(True for _node in result.walk()):
+    if not result.nodes:
         raise ValidationError(_("The document has no provisions."), code="empty")
     if any(not node.eid for node in result.walk()):
         assign_eids(result.nodes)

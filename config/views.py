@@ -15,6 +15,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from consultations.selectors import open_consultations
+
 logger = logging.getLogger(__name__)
 
 OUTAGE_ERRORS = (
@@ -28,8 +30,6 @@ OUTAGE_ERRORS = (
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    from consultations.selectors import open_consultations
-
     return render(request, "pages/home.html", {"consultations": open_consultations()})
 
 

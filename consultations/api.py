@@ -17,7 +17,14 @@ from bills.models import Provision
 from config.api import StrictCharField
 from config.ratelimit import allow
 from consultations import services
-from consultations.models import Comment, Consultation, ItemStatus, Proposal, VoteChoice
+from consultations.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    ItemStatus,
+    Proposal,
+    VoteChoice,
+)
 from consultations.selectors import published_counts, vote_tallies
 
 
@@ -76,10 +83,14 @@ class ConsultationListApi(APIView):
 
     @extend_schema(responses={200: ConsultationOutput(many=True)})
     def get(self, request: Request) -> Response:
-        consultations = Consultation.objects.exclude(status="draft").select_related(
-            "version__bill", "committee"
+        consultations = (
+            Consultation.objects.exclude(status=ConsultationStatus.DRAFT)
+            .select_related("version__bill", "committee")
+            .order_by("-opens_at", "-pk")
         )
-        return Response(ConsultationOutput(consultations, many=True).data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(consultations, request, view=self)
+        return paginator.get_paginated_response(ConsultationOutput(page, many=True).data)
 
 
 class ConsultationDetailApi(APIView):

@@ -248,38 +248,51 @@ class Vote(ParticipantSnapshot):
         return f"{self.consultation_id}/{self.provision_id}: {self.choice}"
 
 
-class Support(models.Model):
-    """A person backing a comment or a proposal (exactly one of them)."""
+class OnOneItem(models.Model):
+    """Something a person does to exactly one comment or one proposal."""
 
-    supporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
-    )
     comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="supports"
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)ss"
     )
     proposal = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="supports"
+        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)ss"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("support")
-        verbose_name_plural = _("supports")
+        abstract = True
         constraints = [
             models.CheckConstraint(
                 condition=Q(comment__isnull=True) ^ Q(proposal__isnull=True),
-                name="consultations_support_one_item",
+                name="%(app_label)s_%(class)s_one_item",
             ),
+        ]
+
+    @staticmethod
+    def once_per_person(person_field: str, prefix: str) -> list[models.UniqueConstraint]:
+        return [
             models.UniqueConstraint(
-                fields=["supporter", "comment"],
-                condition=Q(comment__isnull=False),
-                name="consultations_support_comment_once",
-            ),
-            models.UniqueConstraint(
-                fields=["supporter", "proposal"],
-                condition=Q(proposal__isnull=False),
-                name="consultations_support_proposal_once",
-            ),
+                fields=[person_field, item],
+                condition=Q(**{f"{item}__isnull": False}),
+                name=f"{prefix}_{item}_once",
+            )
+            for item in ("comment", "proposal")
+        ]
+
+
+class Support(OnOneItem):
+    """A person backing a comment or a proposal, once."""
+
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
+    )
+
+    class Meta(OnOneItem.Meta):
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            *OnOneItem.Meta.constraints,
+            *OnOneItem.once_per_person("supporter", "consultations_support"),
         ]
 
     def __str__(self) -> str:
@@ -294,40 +307,21 @@ class FlagReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Flag(models.Model):
-    """A person's report of a comment or proposal (the moderation issue acts on them)."""
+class Flag(OnOneItem):
+    """A person's report of a comment or proposal, once (the moderation issue acts on them)."""
 
     flagger = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
     )
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
-    proposal = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
     reason = models.CharField(max_length=20, choices=FlagReason.choices)
     detail = models.TextField(blank=True, max_length=1000)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(OnOneItem.Meta):
         verbose_name = _("flag")
         verbose_name_plural = _("flags")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(comment__isnull=True) ^ Q(proposal__isnull=True),
-                name="consultations_flag_one_item",
-            ),
-            models.UniqueConstraint(
-                fields=["flagger", "comment"],
-                condition=Q(comment__isnull=False),
-                name="consultations_flag_comment_once",
-            ),
-            models.UniqueConstraint(
-                fields=["flagger", "proposal"],
-                condition=Q(proposal__isnull=False),
-                name="consultations_flag_proposal_once",
-            ),
+            *OnOneItem.Meta.constraints,
+            *OnOneItem.once_per_person("flagger", "consultations_flag"),
         ]
 
     def __str__(self) -> str:

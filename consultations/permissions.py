@@ -26,5 +26,6 @@ def can_take_part(user: User | AnonymousUser, consultation: Consultation) -> boo
 
 
 def can_manage_consultation(user: User | AnonymousUser, consultation: Consultation) -> bool:
-    """Committee staff and administrators run consultations."""
+    """Committee staff and administrators run consultations. Limiting staff to
+    their own committee's consultations comes with committee-scoped roles."""
     return has_role(user, Role.COMMITTEE_STAFF) or has_role(user, Role.ADMINISTRATOR)

@@ -11,10 +11,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
-from bills.importers.base import ImportRefused, ParseResult
-from bills.models import SourceFormat
+from bills.importers.base import MAX_SOURCE_BYTES, ImportRefused, ParseResult, check_size
 
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+__all__ = ["MAX_SOURCE_BYTES", "parse_source", "sniff_format"]
+from bills.models import SourceFormat
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -52,13 +52,7 @@ def decode_text(data: bytes) -> str:
 def parse_source(data: bytes, *, source_format: str | None = None) -> ParseResult:
     """Parses ``data``; ``source_format`` (text, docx, pdf, akn) is checked against
     what the bytes show, so a mislabelled file gets a clear error."""
-    if not data or not data.strip():
-        raise ImportRefused(_("The file is empty."), code="empty")
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_SOURCE_BYTES // 2**20},
-            code="too_large",
-        )
+    check_size(data)
     detected = sniff_format(data)
     if detected in {"zip", "ole"}:
         raise ImportRefused(

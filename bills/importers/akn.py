@@ -68,13 +68,13 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from bills.importers import MAX_SOURCE_BYTES
 from bills.importers.base import (
     EID_PREFIX,
     ImportRefused,
     Node,
     ParseResult,
     assign_eids,
+    check_size,
     eid_number,
     normalise_whitespace,
     roman_to_int,
@@ -182,13 +182,7 @@ def parse_akn(data: bytes) -> ParseResult:
 
 def parse_xml(data: bytes) -> etree._Element:
     """The root of a safely parsed Akoma Ntoso 3.0 document, or ImportRefused."""
-    if not data or not data.strip():
-        raise ImportRefused(_("The file is empty."), code="empty")
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_SOURCE_BYTES // 2**20},
-            code="too_large",
-        )
+    check_size(data)
     _refuse_declarations(data)
     parser = etree.XMLParser(
         resolve_entities=False,

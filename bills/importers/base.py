@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 from bills.models import ProvisionKind
 
 KINDS = frozenset(ProvisionKind.values)
@@ -43,6 +45,9 @@ _ROMAN = re.compile(r"^(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
 class ImportRefused(Exception):
     """The file cannot be imported at all; ``message`` says why, for the person."""
 
@@ -50,6 +55,17 @@ class ImportRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def check_size(data: bytes) -> None:
+    """Refuses an empty source or one over MAX_SOURCE_BYTES, before any parsing."""
+    if not data or not data.strip():
+        raise ImportRefused(_("The file is empty."), code="empty")
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ImportRefused(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_SOURCE_BYTES // 2**20},
+            code="too_large",
+        )
 
 
 @dataclass

@@ -25,8 +25,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from bills.importers import MAX_SOURCE_BYTES
-from bills.importers.base import ImportRefused, ParseResult, normalise_whitespace
+from bills.importers.base import ImportRefused, ParseResult, check_size, normalise_whitespace
 from bills.importers.text import parse_text
 
 # A DOCX is a zip: its parts are checked before any of them is decompressed.
@@ -98,13 +97,7 @@ class _Paragraph:
 
 
 def _check_package(data: bytes) -> None:
-    if not data or not data.strip():
-        raise ImportRefused(_("The file is empty."), code="empty")
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_SOURCE_BYTES // 2**20},
-            code="too_large",
-        )
+    check_size(data)
     head = data[:1024].lstrip()
     if head.startswith(b"%PDF-"):
         raise ImportRefused(

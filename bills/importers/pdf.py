@@ -36,8 +36,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
-from bills.importers import MAX_SOURCE_BYTES
-from bills.importers.base import ImportRefused, ParseResult
+from bills.importers.base import ImportRefused, ParseResult, check_size
 from bills.importers.text import parse_text
 
 MAX_PAGES = 2000
@@ -153,13 +152,7 @@ def parse_pdf(data: bytes) -> ParseResult:
 
 
 def _check_bytes(data: bytes) -> None:
-    if not data or not data.strip():
-        raise ImportRefused(_("The file is empty."), code="empty")
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_SOURCE_BYTES // 2**20},
-            code="too_large",
-        )
+    check_size(data)
     if data.startswith(b"PK\x03\x04"):
         raise ImportRefused(
             _("This file is a Word (DOCX) document or another zip archive, not a PDF."),

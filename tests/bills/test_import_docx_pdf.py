@@ -13,8 +13,7 @@ from docx.oxml.ns import nsdecls
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from bills.importers import MAX_SOURCE_BYTES
-from bills.importers.base import ImportRefused, flatten_text, normalise_whitespace
+from bills.importers.base import MAX_SOURCE_BYTES, ImportRefused, flatten_text, normalise_whitespace
 from bills.importers.docx import MAX_ZIP_MEMBERS, parse_docx
 from bills.importers.pdf import OcrTools, ocr_tools, parse_pdf
 from bills.importers.text import parse_text

@@ -156,3 +156,10 @@ def test_an_unverified_address_is_refused_even_with_a_session(client, consultati
         client, f"/api/v1/consultations/{consultation.pk}/comments/", {"text": "Hola"}
     )
     assert response.status_code == 403
+
+
+def test_the_consultation_list_is_public_and_paginated(client, consultation):
+    body = client.get("/api/v1/consultations/").json()
+    assert body["count"] == 1
+    assert body["results"][0]["id"] == consultation.pk
+    assert body["results"][0]["status"] == "open"

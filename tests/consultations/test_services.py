@@ -195,3 +195,25 @@ def test_the_home_page_lists_open_consultations_only(client, committee_staff):
     html = client.get("/", headers={"Accept-Language": "en"}).content.decode()
     assert consultation.title not in html
     assert "There are no open consultations right now." in html
+
+
+def test_a_person_flags_an_item_once(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    comment = services.comment_submit(author=UserFactory(), consultation=consultation, text="X")
+    services.flag_add(flagger=citizen, item=comment, reason="spam")
+    services.flag_add(flagger=citizen, item=comment, reason="insult")
+    assert comment.flags.count() == 1
+    with pytest.raises(ValidationError):
+        services.flag_add(flagger=UserFactory(), item=comment, reason="not-a-reason")
+
+
+def test_following_a_bill_sets_and_clears_the_digest(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    bill = consultation.version.bill
+    services.follow_set(follower=citizen, bill=bill, frequency="daily")
+    services.follow_set(follower=citizen, bill=bill, frequency="weekly")
+    assert list(bill.follows.values_list("frequency", flat=True)) == ["weekly"]
+    services.follow_set(follower=citizen, bill=bill, frequency="never")
+    assert not bill.follows.exists()
+    with pytest.raises(ValidationError):
+        services.follow_set(follower=citizen, bill=bill, frequency="hourly")

@@ -17,14 +17,12 @@ reloads the rows the data migrations provide, through the migrations' own
 functions, before each test here.
 """
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.db import connections
 from django.test import Client
@@ -91,16 +89,9 @@ def _e2e_markers(request):
         pytest.fail("tests under tests/e2e must be marked with pytest.mark.e2e")
 
 
-# Data migrations whose rows the tests rely on, as (module, function) pairs.
-DATA_MIGRATIONS = [("accounts.migrations.0002_regions_and_roles", "load")]
-
-
 @pytest.fixture(autouse=True)
-def _migration_data(transactional_db) -> None:
-    """Puts back what the data migrations loaded (idempotent: they update or create)."""
-    for module_name, function_name in DATA_MIGRATIONS:
-        loader = getattr(importlib.import_module(module_name), function_name)
-        loader(apps, None)
+def _migration_data(migration_data) -> None:
+    """Every browser test starts with the regions and role groups in place."""
 
 
 @pytest.fixture(scope="package")
