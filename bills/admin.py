@@ -20,6 +20,7 @@ class CommitteeAdmin(admin.ModelAdmin):
     list_display = ["name_es", "chamber", "is_active"]
     list_filter = ["chamber", "is_active"]
     search_fields = ["name_es", "name_en"]
+    autocomplete_fields = ["staff"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -25,6 +25,13 @@ class Committee(BilingualName):
     chamber = models.ForeignKey(Chamber, on_delete=models.PROTECT, related_name="committees")
     slug = models.SlugField()
     is_active = models.BooleanField(default=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="committees",
+        verbose_name=_("technical staff"),
+        help_text=_("Committee staff who run this committee's consultations."),
+    )
 
     class Meta:
         ordering = ["chamber__position", "name_es"]

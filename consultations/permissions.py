@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Role, User
 from accounts.permissions import has_role
+from bills.models import Committee
 from consultations.models import Consultation, ParticipationLevel
 
 
@@ -25,7 +26,23 @@ def can_take_part(user: User | AnonymousUser, consultation: Consultation) -> boo
     return consultation.is_open and meets_level(user, consultation.minimum_level)
 
 
+def can_manage_committee(user: User | AnonymousUser, committee: Committee) -> bool:
+    """Administrators run every committee's consultations; committee staff
+    only those of the committees they are assigned to."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.COMMITTEE_STAFF) and committee.staff.filter(pk=user.pk).exists()
+
+
 def can_manage_consultation(user: User | AnonymousUser, consultation: Consultation) -> bool:
-    """Committee staff and administrators run consultations. Limiting staff to
-    their own committee's consultations comes with committee-scoped roles."""
-    return has_role(user, Role.COMMITTEE_STAFF) or has_role(user, Role.ADMINISTRATOR)
+    """Create, edit, extend and close early: staff of the consultation's committee."""
+    return can_manage_committee(user, consultation.committee)
+
+
+def manageable_committees(user: User | AnonymousUser):
+    """The committees whose consultations this person may run."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return Committee.objects.filter(is_active=True)
+    if has_role(user, Role.COMMITTEE_STAFF):
+        return user.committees.filter(is_active=True)
+    return Committee.objects.none()

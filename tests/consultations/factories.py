@@ -11,10 +11,12 @@ def open_consultation(committee_staff, *, policy: str = ModerationPolicy.POST, a
     """A published bill with an open consultation on its text."""
     bill = bill_factories.published_bill(articles=articles)
     version = bill.versions.get()
+    committee = bill.committees.get()
+    committee.staff.add(committee_staff)
     consultation = services.consultation_create(
         actor=committee_staff,
         version=version,
-        committee=bill.committees.get(),
+        committee=committee,
         title="Consulta ciudadana de prueba",
         opens_at=timezone.now() - timedelta(minutes=1),
         closes_at=timezone.now() + timedelta(days=15),

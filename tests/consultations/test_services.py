@@ -217,3 +217,30 @@ def test_following_a_bill_sets_and_clears_the_digest(citizen, committee_staff):
     assert not bill.follows.exists()
     with pytest.raises(ValidationError):
         services.follow_set(follower=citizen, bill=bill, frequency="hourly")
+
+
+def test_staff_run_only_their_own_committees_consultations(committee_staff, administrator):
+    consultation = open_consultation(committee_staff)
+    outsider = UserFactory(email="otra-comision@example.org")
+    from accounts.models import Role
+    from accounts.services import user_assign_role
+
+    user_assign_role(user=outsider, role=Role.COMMITTEE_STAFF)
+    later = consultation.closes_at + timedelta(days=1)
+    with pytest.raises(PermissionDenied):
+        services.consultation_extend(actor=outsider, consultation=consultation, closes_at=later)
+    with pytest.raises(PermissionDenied):
+        services.consultation_close_early(actor=outsider, consultation=consultation)
+    with pytest.raises(PermissionDenied):
+        services.consultation_create(
+            actor=outsider,
+            version=consultation.version,
+            committee=consultation.committee,
+            title="Ajena",
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=1),
+        )
+    services.consultation_extend(actor=administrator, consultation=consultation, closes_at=later)
+    services.consultation_close_early(actor=committee_staff, consultation=consultation)
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.CLOSED

@@ -135,12 +135,9 @@ class Command(BaseCommand):
                         name_en=committee_en,
                     )
             logins = [self._ensure_account(row, show_passwords=show_passwords) for row in ACCOUNTS]
-            seed_demo_bill(
-                chamber=Chamber.objects.get(slug="diputados"),
-                committee=Committee.objects.get(
-                    chamber__slug="diputados", slug="descentralizacion"
-                ),
-            )
+            committee = Committee.objects.get(chamber__slug="diputados", slug="descentralizacion")
+            committee.staff.add(User.objects.get(email__iexact="comision@aporta.test"))
+            seed_demo_bill(chamber=Chamber.objects.get(slug="diputados"), committee=committee)
 
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Demo accounts:")
