@@ -4,11 +4,10 @@ Callers pass the acting person; each service checks permission itself, so the
 browser views, the API and commands share one set of rules.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,12 +21,10 @@ from consultations.models import (
     Flag,
     ItemStatus,
     ModerationPolicy,
-    ParticipationLevel,
     Proposal,
     Support,
     Vote,
     VoteChoice,
-    VoteTally,
 )
 from consultations.permissions import (
     can_manage_consultation,
@@ -90,57 +87,6 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
 
 # --- Consultations -----------------------------------------------------------
 
-# A form filled in a few minutes ago that asks to open "now" is not refused as
-# being in the past: the opening time may lag the clock by this much.
-OPENING_GRACE = timedelta(minutes=10)
-MAX_QUESTIONS = 20
-MAX_QUESTION_LENGTH = 500
-MAX_DESCRIPTION_LENGTH = 20000
-# Once a consultation has opened its window can only grow (extend) or end
-# (close early); once it has closed it is a record and cannot change.
-EDITABLE_DATES = frozenset({ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED})
-EDITABLE = EDITABLE_DATES | {ConsultationStatus.OPEN}
-
-
-def _clean_questions(questions: list[str]) -> list[str]:
-    cleaned = [
-        _clean_text(question, field="questions", limit=MAX_QUESTION_LENGTH, required=False)
-        for question in questions
-    ]
-    cleaned = [question for question in cleaned if question]
-    if len(cleaned) > MAX_QUESTIONS:
-        raise ValidationError(
-            {"questions": _("Ask at most %(limit)d questions.") % {"limit": MAX_QUESTIONS}},
-            code="too_many",
-        )
-    return cleaned
-
-
-def _check_window(*, opens_at: datetime, closes_at: datetime, now: datetime) -> None:
-    errors = {}
-    if opens_at < now - OPENING_GRACE:
-        errors["opens_at"] = _("The opening time is in the past. Choose now or a later time.")
-    if closes_at <= opens_at:
-        errors["closes_at"] = _("The consultation must close after it opens.")
-    elif closes_at <= now:
-        errors["closes_at"] = _("The closing time is in the past. Choose a later time.")
-    if errors:
-        raise ValidationError(errors)
-
-
-def _set_details(consultation: Consultation, details: dict) -> None:
-    """Cleans and sets title, description, questions, moderation and level."""
-    consultation.title = _clean_text(details["title"], field="title", limit=300)
-    consultation.description = _clean_text(
-        details["description"],
-        field="description",
-        limit=MAX_DESCRIPTION_LENGTH,
-        required=False,
-    )
-    consultation.questions = _clean_questions(details["questions"])
-    consultation.moderation_policy = details["moderation_policy"]
-    consultation.minimum_level = details["minimum_level"]
-
 
 @transaction.atomic
 def consultation_create(
@@ -153,124 +99,29 @@ def consultation_create(
     closes_at: datetime,
     description: str = "",
     moderation_policy: str = ModerationPolicy.POST,
-    minimum_level: str = ParticipationLevel.EMAIL_VERIFIED,
     questions: list[str] | None = None,
-    draft: bool = False,
 ) -> Consultation:
-    """Creates a consultation, scheduled to open at ``opens_at`` (the beat task
-    opens it), or with ``draft=True`` a draft that nobody outside the committee
-    sees until ``consultation_schedule``.
-
-    The version must be published and its bill assigned to ``committee``."""
+    """Creates a consultation, scheduled to open at ``opens_at``."""
     consultation = Consultation(
         version=version,
         chamber=committee.chamber,
         committee=committee,
+        title=" ".join(title.split()),
+        description=description.strip(),
         opens_at=opens_at,
         closes_at=closes_at,
-        status=ConsultationStatus.DRAFT if draft else ConsultationStatus.SCHEDULED,
+        moderation_policy=moderation_policy,
+        questions=[question.strip() for question in (questions or []) if question.strip()],
+        status=ConsultationStatus.SCHEDULED,
         created_by=actor,
     )
     _require(can_manage_consultation(actor, consultation))
     if not version.is_published:
         raise ValidationError({"version": _("Only a published version can be consulted.")})
-    if not version.bill.committees.filter(pk=committee.pk).exists():
-        raise ValidationError(
-            {"version": _("This bill is not assigned to the chosen committee.")}, code="committee"
-        )
-    _set_details(
-        consultation,
-        {
-            "title": title,
-            "description": description,
-            "questions": questions or [],
-            "moderation_policy": moderation_policy,
-            "minimum_level": minimum_level,
-        },
-    )
-    _check_window(opens_at=opens_at, closes_at=closes_at, now=timezone.now())
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The consultation must close after it opens.")})
     consultation.full_clean()
     consultation.save()
-    return consultation
-
-
-@transaction.atomic
-def consultation_update(
-    *,
-    actor: User,
-    consultation: Consultation,
-    title: str,
-    description: str,
-    questions: list[str],
-    moderation_policy: str,
-    minimum_level: str,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-) -> Consultation:
-    """Changes what people read and the rules of taking part; the dates only
-    while the consultation is a draft or scheduled (pass ``None`` to keep them).
-    Once open, the window only changes through ``consultation_extend`` and
-    ``consultation_close_early``; a closed consultation is read-only. Holds a
-    row lock, so a concurrent opening by the beat task is seen."""
-    _require(can_manage_consultation(actor, consultation))
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if consultation.status not in EDITABLE:
-        raise ValidationError(_("A closed consultation cannot be changed."), code="closed")
-    new_opens = opens_at or consultation.opens_at
-    new_closes = closes_at or consultation.closes_at
-    dates_changed = (new_opens, new_closes) != (consultation.opens_at, consultation.closes_at)
-    if dates_changed and consultation.status not in EDITABLE_DATES:
-        raise ValidationError(
-            _("The consultation is open: extend it or close it early to change its dates."),
-            code="open",
-        )
-    _set_details(
-        consultation,
-        {
-            "title": title,
-            "description": description,
-            "questions": questions,
-            "moderation_policy": moderation_policy,
-            "minimum_level": minimum_level,
-        },
-    )
-    if dates_changed:
-        _check_window(opens_at=new_opens, closes_at=new_closes, now=timezone.now())
-        consultation.opens_at, consultation.closes_at = new_opens, new_closes
-    consultation.full_clean()
-    consultation.save()
-    return consultation
-
-
-@transaction.atomic
-def consultation_schedule(*, actor: User, consultation: Consultation) -> Consultation:
-    """A draft becomes public and is opened by the beat task at ``opens_at``."""
-    _require(can_manage_consultation(actor, consultation))
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if consultation.status != ConsultationStatus.DRAFT:
-        raise ValidationError(_("Only a draft can be scheduled."), code="not_draft")
-    _check_window(
-        opens_at=consultation.opens_at, closes_at=consultation.closes_at, now=timezone.now()
-    )
-    consultation.status = ConsultationStatus.SCHEDULED
-    consultation.save(update_fields=["status"])
-    return consultation
-
-
-@transaction.atomic
-def consultation_unschedule(*, actor: User, consultation: Consultation) -> Consultation:
-    """A scheduled consultation that has not opened goes back to being a draft
-    (no longer public). The conditional update loses cleanly to the beat task."""
-    _require(can_manage_consultation(actor, consultation))
-    updated = Consultation.objects.filter(
-        pk=consultation.pk, status=ConsultationStatus.SCHEDULED
-    ).update(status=ConsultationStatus.DRAFT)
-    if not updated:
-        raise ValidationError(
-            _("Only a consultation that has not opened yet can go back to draft."),
-            code="not_scheduled",
-        )
-    consultation.refresh_from_db()
     return consultation
 
 
@@ -286,24 +137,13 @@ def consultations_open_and_close_due(*, now: datetime | None = None) -> tuple[in
 
 @transaction.atomic
 def consultation_close_early(*, actor: User, consultation: Consultation) -> Consultation:
-    """Ends an open consultation now. One still waiting to open cannot be closed
-    (its window would end before it starts): move it back to draft instead."""
     _require(can_manage_consultation(actor, consultation))
     now = timezone.now()
     updated = Consultation.objects.filter(
-        pk=consultation.pk,
-        status__in=[ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN],
-        opens_at__lte=now,
+        pk=consultation.pk, status__in=[ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN]
     ).update(status=ConsultationStatus.CLOSED, closes_at=now)
     if not updated:
-        consultation.refresh_from_db()
-        if consultation.status == ConsultationStatus.SCHEDULED:
-            message = _("This consultation has not opened yet; move it back to draft instead.")
-        elif consultation.status == ConsultationStatus.DRAFT:
-            message = _("A draft cannot be closed.")
-        else:
-            message = _("This consultation is already closed.")
-        raise ValidationError(message, code="closed")
+        raise ValidationError(_("This consultation is already closed."), code="closed")
     consultation.refresh_from_db()
     return consultation
 
@@ -312,13 +152,10 @@ def consultation_close_early(*, actor: User, consultation: Consultation) -> Cons
 def consultation_extend(
     *, actor: User, consultation: Consultation, closes_at: datetime
 ) -> Consultation:
-    """Moves the closing time later; for a scheduled or open consultation."""
     _require(can_manage_consultation(actor, consultation))
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status not in {ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN}:
-        raise ValidationError(
-            _("Only a scheduled or open consultation can be extended."), code="closed"
-        )
+        raise ValidationError(_("A closed consultation cannot be extended."), code="closed")
     if closes_at <= consultation.closes_at:
         raise ValidationError({"closes_at": _("Choose a later closing time.")})
     consultation.closes_at = closes_at
@@ -327,25 +164,6 @@ def consultation_extend(
 
 
 # --- Votes ---------------------------------------------------------------------
-
-
-def _tally_change(vote: Vote, *, add: str | None = None, remove: str | None = None) -> None:
-    """Moves the running tally in the vote's transaction, with ``F()`` so
-    parallel votes never overwrite each other's counts."""
-    changes = {}
-    if add:
-        changes[add] = F(add) + 1
-    if remove:
-        changes[remove] = F(remove) - 1
-    where = {"consultation_id": vote.consultation_id, "provision_id": vote.provision_id}
-    if VoteTally.objects.filter(**where).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            VoteTally.objects.create(**where, **{add: 1} if add else {})
-    except IntegrityError:
-        # Another vote created the row first: count on it.
-        VoteTally.objects.filter(**where).update(**changes)
 
 
 def vote_cast(
@@ -357,56 +175,43 @@ def vote_cast(
     reason: str = "",
 ) -> Vote:
     """Records the person's vote, or changes it. One row per person per provision
-    (or for the whole bill) whatever the concurrency: the person's row is locked
-    while it changes, and an insert that loses a race becomes a change of the
-    row that won. The running tally moves in the same transaction."""
+    (or for the whole bill) whatever the concurrency: the insert runs in a
+    savepoint and a conflict becomes an update of the existing row."""
     _require_participation(voter, consultation)
     provision = _provision_of(consultation, provision)
     if choice not in VoteChoice.values:
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
     reason = _clean_text(reason, field="reason", limit=1000, required=False)
+    reason_status = _initial_status(consultation) if reason else ""
     now = timezone.now()
     fields = {
         "choice": choice,
         "reason": reason,
-        "reason_status": _initial_status(consultation) if reason else "",
+        "reason_status": reason_status,
         "updated_at": now,
         **_snapshot(voter),
     }
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
     with transaction.atomic():
-        vote = Vote.objects.select_for_update().filter(**lookup).first()
-        if vote is None:
-            try:
-                with transaction.atomic():
-                    vote = Vote.objects.create(**lookup, created_at=now, **fields)
-            except IntegrityError:
-                vote = Vote.objects.select_for_update().get(**lookup)
-            else:
-                _tally_change(vote, add=choice)
-                return vote
-        previous = vote.choice
-        for name, value in fields.items():
-            setattr(vote, name, value)
-        vote.save(update_fields=list(fields))
-        if previous != choice:
-            _tally_change(vote, add=choice, remove=previous)
-        return vote
+        updated = Vote.objects.filter(**lookup).update(**fields)
+        if updated:
+            return Vote.objects.get(**lookup)
+        try:
+            with transaction.atomic():
+                return Vote.objects.create(**lookup, created_at=now, **fields)
+        except IntegrityError:
+            # Another request of the same person inserted first: change that row.
+            Vote.objects.filter(**lookup).update(**fields)
+            return Vote.objects.get(**lookup)
 
 
 @transaction.atomic
 def vote_withdraw(*, voter: User, consultation: Consultation, provision: Provision | None) -> bool:
     _require_participation(voter, consultation)
-    vote = (
-        Vote.objects.select_for_update()
-        .filter(consultation=consultation, provision=provision, voter=voter)
-        .first()
-    )
-    if vote is None:
-        return False
-    vote.delete()
-    _tally_change(vote, remove=vote.choice)
-    return True
+    deleted, _rows = Vote.objects.filter(
+        consultation=consultation, provision=provision, voter=voter
+    ).delete()
+    return bool(deleted)
 
 
 # --- Comments and proposals ------------------------------------------------------
