@@ -4,10 +4,11 @@ Callers pass the acting person; each service checks permission itself, so the
 browser views, the API and commands share one set of rules.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +22,12 @@ from consultations.models import (
     Flag,
     ItemStatus,
     ModerationPolicy,
+    ParticipationLevel,
     Proposal,
     Support,
     Vote,
     VoteChoice,
+    VoteTally,
 )
 from consultations.permissions import (
     can_manage_consultation,
@@ -166,6 +169,25 @@ def consultation_extend(
 # --- Votes ---------------------------------------------------------------------
 
 
+def _tally_change(vote: Vote, *, add: str | None = None, remove: str | None = None) -> None:
+    """Moves the running tally in the vote's transaction, with ``F()`` so
+    parallel votes never overwrite each other's counts."""
+    changes = {}
+    if add:
+        changes[add] = F(add) + 1
+    if remove:
+        changes[remove] = F(remove) - 1
+    where = {"consultation_id": vote.consultation_id, "provision_id": vote.provision_id}
+    if VoteTally.objects.filter(**where).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            VoteTally.objects.create(**where, **{add: 1} if add else {})
+    except IntegrityError:
+        # Another vote created the row first: count on it.
+        VoteTally.objects.filter(**where).update(**changes)
+
+
 def vote_cast(
     *,
     voter: User,
@@ -175,43 +197,56 @@ def vote_cast(
     reason: str = "",
 ) -> Vote:
     """Records the person's vote, or changes it. One row per person per provision
-    (or for the whole bill) whatever the concurrency: the insert runs in a
-    savepoint and a conflict becomes an update of the existing row."""
+    (or for the whole bill) whatever the concurrency: the person's row is locked
+    while it changes, and an insert that loses a race becomes a change of the
+    row that won. The running tally moves in the same transaction."""
     _require_participation(voter, consultation)
     provision = _provision_of(consultation, provision)
     if choice not in VoteChoice.values:
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
     reason = _clean_text(reason, field="reason", limit=1000, required=False)
-    reason_status = _initial_status(consultation) if reason else ""
     now = timezone.now()
     fields = {
         "choice": choice,
         "reason": reason,
-        "reason_status": reason_status,
+        "reason_status": _initial_status(consultation) if reason else "",
         "updated_at": now,
         **_snapshot(voter),
     }
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
     with transaction.atomic():
-        updated = Vote.objects.filter(**lookup).update(**fields)
-        if updated:
-            return Vote.objects.get(**lookup)
-        try:
-            with transaction.atomic():
-                return Vote.objects.create(**lookup, created_at=now, **fields)
-        except IntegrityError:
-            # Another request of the same person inserted first: change that row.
-            Vote.objects.filter(**lookup).update(**fields)
-            return Vote.objects.get(**lookup)
+        vote = Vote.objects.select_for_update().filter(**lookup).first()
+        if vote is None:
+            try:
+                with transaction.atomic():
+                    vote = Vote.objects.create(**lookup, created_at=now, **fields)
+            except IntegrityError:
+                vote = Vote.objects.select_for_update().get(**lookup)
+            else:
+                _tally_change(vote, add=choice)
+                return vote
+        previous = vote.choice
+        for name, value in fields.items():
+            setattr(vote, name, value)
+        vote.save(update_fields=list(fields))
+        if previous != choice:
+            _tally_change(vote, add=choice, remove=previous)
+        return vote
 
 
 @transaction.atomic
 def vote_withdraw(*, voter: User, consultation: Consultation, provision: Provision | None) -> bool:
     _require_participation(voter, consultation)
-    deleted, _rows = Vote.objects.filter(
-        consultation=consultation, provision=provision, voter=voter
-    ).delete()
-    return bool(deleted)
+    vote = (
+        Vote.objects.select_for_update()
+        .filter(consultation=consultation, provision=provision, voter=voter)
+        .first()
+    )
+    if vote is None:
+        return False
+    vote.delete()
+    _tally_change(vote, remove=vote.choice)
+    return True
 
 
 # --- Comments and proposals ------------------------------------------------------
