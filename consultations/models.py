@@ -248,6 +248,43 @@ class Vote(ParticipantSnapshot):
         return f"{self.consultation_id}/{self.provision_id}: {self.choice}"
 
 
+class VoteTally(models.Model):
+    """Running agree/disagree/abstain counts for one provision (or the whole
+    bill) of a consultation, changed with ``F()`` in the same transaction as
+    the vote itself, so pages read a few rows instead of counting every vote."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="tallies")
+    provision = models.ForeignKey(
+        Provision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agree = models.PositiveIntegerField(default=0)
+    disagree = models.PositiveIntegerField(default=0)
+    abstain = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("vote tally")
+        verbose_name_plural = _("vote tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "provision"],
+                condition=Q(provision__isnull=False),
+                name="consultations_one_tally_per_provision",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation"],
+                condition=Q(provision__isnull=True),
+                name="consultations_one_tally_for_the_bill",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        counts = f"{self.agree}/{self.disagree}/{self.abstain}"
+        return f"{self.consultation_id}/{self.provision_id}: {counts}"
+
+    def as_dict(self) -> dict[str, int]:
+        return {choice: getattr(self, choice) for choice in VoteChoice.values}
+
+
 class OnOneItem(models.Model):
     """Something a person does to exactly one comment or one proposal."""
 

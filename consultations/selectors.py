@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Count
 
-from consultations.models import Consultation, ItemStatus, Vote, VoteChoice
+from consultations.models import Consultation, ItemStatus, Vote, VoteChoice, VoteTally
 
 
 def vote_tallies(consultation: Consultation) -> dict[int | None, dict[str, int]]:
@@ -22,6 +22,15 @@ def vote_tallies(consultation: Consultation) -> dict[int | None, dict[str, int]]
     for row in rows:
         tallies[row["provision_id"]][row["choice"]] = row["count"]
     return dict(tallies)
+
+
+def tally_counts(consultation: Consultation) -> dict[int | None, dict[str, int]]:
+    """The running tallies kept with each vote (one row per provision voted on);
+    they always equal :func:`vote_tallies`, which counts the votes themselves."""
+    return {
+        tally.provision_id: tally.as_dict()
+        for tally in VoteTally.objects.filter(consultation=consultation)
+    }
 
 
 def published_counts(consultation: Consultation) -> dict[int | None, dict[str, int]]:

@@ -8,7 +8,7 @@ from django.db import connection
 
 from consultations import services
 from consultations.models import Vote
-from consultations.selectors import vote_tallies
+from consultations.selectors import tally_counts, vote_tallies
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
 
@@ -57,6 +57,7 @@ def test_two_hundred_people_voting_at_once_are_all_counted_once(committee_staff)
     assert Vote.objects.filter(provision=provision).count() == 200
     tally = vote_tallies(consultation)[provision.pk]
     assert tally == {"agree": 67, "disagree": 67, "abstain": 66}
+    assert tally_counts(consultation)[provision.pk] == tally
 
 
 def test_one_person_sending_a_hundred_votes_at_once_keeps_one_row(committee_staff, citizen):
@@ -80,3 +81,25 @@ def test_one_person_sending_a_hundred_votes_at_once_keeps_one_row(committee_staf
     tally = vote_tallies(consultation)[provision.pk]
     assert sum(tally.values()) == 1
     assert tally[rows.get().choice] == 1
+    assert tally_counts(consultation)[provision.pk] == tally
+
+
+def test_votes_changed_and_withdrawn_at_once_keep_the_tallies_exact(committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    voters = [UserFactory() for _ in range(30)]
+    choices = ["agree", "disagree", "abstain"]
+    calls = []
+    for n, voter in enumerate(voters):
+        for round_ in range(3):
+            calls.append(lambda voter=voter, c=choices[(n + round_) % 3]: services.vote_cast(
+                voter=voter, consultation=consultation, provision=provision, choice=c
+            ))  # fmt: skip
+        if n % 5 == 0:
+            calls.append(lambda voter=voter: services.vote_withdraw(
+                voter=voter, consultation=consultation, provision=provision
+            ))  # fmt: skip
+
+    run_at_once(calls)
+
+    assert tally_counts(consultation).get(provision.pk) == vote_tallies(consultation)[provision.pk]

@@ -244,3 +244,24 @@ def test_staff_run_only_their_own_committees_consultations(committee_staff, admi
     services.consultation_close_early(actor=committee_staff, consultation=consultation)
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.CLOSED
+
+
+def test_running_tallies_follow_votes_changes_and_withdrawals(citizen, committee_staff):
+    from consultations.selectors import tally_counts
+
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    other = UserFactory()
+    services.vote_cast(
+        voter=citizen, consultation=consultation, provision=provision, choice="agree"
+    )
+    services.vote_cast(voter=other, consultation=consultation, provision=provision, choice="agree")
+    services.vote_cast(voter=citizen, consultation=consultation, provision=None, choice="abstain")
+    services.vote_cast(
+        voter=citizen, consultation=consultation, provision=provision, choice="disagree"
+    )
+    services.vote_withdraw(voter=other, consultation=consultation, provision=provision)
+
+    assert tally_counts(consultation) == vote_tallies(consultation)
+    assert tally_counts(consultation)[provision.pk] == {"agree": 0, "disagree": 1, "abstain": 0}
+    assert tally_counts(consultation)[None] == {"agree": 0, "disagree": 0, "abstain": 1}
