@@ -90,6 +90,57 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
 
 # --- Consultations -----------------------------------------------------------
 
+# A form filled in a few minutes ago that asks to open "now" is not refused as
+# being in the past: the opening time may lag the clock by this much.
+OPENING_GRACE = timedelta(minutes=10)
+MAX_QUESTIONS = 20
+MAX_QUESTION_LENGTH = 500
+MAX_DESCRIPTION_LENGTH = 20000
+# Once a consultation has opened its window can only grow (extend) or end
+# (close early); once it has closed it is a record and cannot change.
+EDITABLE_DATES = frozenset({ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED})
+EDITABLE = EDITABLE_DATES | {ConsultationStatus.OPEN}
+
+
+def _clean_questions(questions: list[str]) -> list[str]:
+    cleaned = [
+        _clean_text(question, field="questions", limit=MAX_QUESTION_LENGTH, required=False)
+        for question in questions
+    ]
+    cleaned = [question for question in cleaned if question]
+    if len(cleaned) > MAX_QUESTIONS:
+        raise ValidationError(
+            {"questions": _("Ask at most %(limit)d questions.") % {"limit": MAX_QUESTIONS}},
+            code="too_many",
+        )
+    return cleaned
+
+
+def _check_window(*, opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+    errors = {}
+    if opens_at < now - OPENING_GRACE:
+        errors["opens_at"] = _("The opening time is in the past. Choose now or a later time.")
+    if closes_at <= opens_at:
+        errors["closes_at"] = _("The consultation must close after it opens.")
+    elif closes_at <= now:
+        errors["closes_at"] = _("The closing time is in the past. Choose a later time.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_details(consultation: Consultation, details: dict) -> None:
+    """Cleans and sets title, description, questions, moderation and level."""
+    consultation.title = _clean_text(details["title"], field="title", limit=300)
+    consultation.description = _clean_text(
+        details["description"],
+        field="description",
+        limit=MAX_DESCRIPTION_LENGTH,
+        required=False,
+    )
+    consultation.questions = _clean_questions(details["questions"])
+    consultation.moderation_policy = details["moderation_policy"]
+    consultation.minimum_level = details["minimum_level"]
+
 
 @transaction.atomic
 def consultation_create(
@@ -102,29 +153,124 @@ def consultation_create(
     closes_at: datetime,
     description: str = "",
     moderation_policy: str = ModerationPolicy.POST,
+    minimum_level: str = ParticipationLevel.EMAIL_VERIFIED,
     questions: list[str] | None = None,
+    draft: bool = False,
 ) -> Consultation:
-    """Creates a consultation, scheduled to open at ``opens_at``."""
+    """Creates a consultation, scheduled to open at ``opens_at`` (the beat task
+    opens it), or with ``draft=True`` a draft that nobody outside the committee
+    sees until ``consultation_schedule``.
+
+    The version must be published and its bill assigned to ``committee``."""
     consultation = Consultation(
         version=version,
         chamber=committee.chamber,
         committee=committee,
-        title=" ".join(title.split()),
-        description=description.strip(),
         opens_at=opens_at,
         closes_at=closes_at,
-        moderation_policy=moderation_policy,
-        questions=[question.strip() for question in (questions or []) if question.strip()],
-        status=ConsultationStatus.SCHEDULED,
+        status=ConsultationStatus.DRAFT if draft else ConsultationStatus.SCHEDULED,
         created_by=actor,
     )
     _require(can_manage_consultation(actor, consultation))
     if not version.is_published:
         raise ValidationError({"version": _("Only a published version can be consulted.")})
-    if closes_at <= opens_at:
-        raise ValidationError({"closes_at": _("The consultation must close after it opens.")})
+    if not version.bill.committees.filter(pk=committee.pk).exists():
+        raise ValidationError(
+            {"version": _("This bill is not assigned to the chosen committee.")}, code="committee"
+        )
+    _set_details(
+        consultation,
+        {
+            "title": title,
+            "description": description,
+            "questions": questions or [],
+            "moderation_policy": moderation_policy,
+            "minimum_level": minimum_level,
+        },
+    )
+    _check_window(opens_at=opens_at, closes_at=closes_at, now=timezone.now())
     consultation.full_clean()
     consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: User,
+    consultation: Consultation,
+    title: str,
+    description: str,
+    questions: list[str],
+    moderation_policy: str,
+    minimum_level: str,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Consultation:
+    """Changes what people read and the rules of taking part; the dates only
+    while the consultation is a draft or scheduled (pass ``None`` to keep them).
+    Once open, the window only changes through ``consultation_extend`` and
+    ``consultation_close_early``; a closed consultation is read-only. Holds a
+    row lock, so a concurrent opening by the beat task is seen."""
+    _require(can_manage_consultation(actor, consultation))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status not in EDITABLE:
+        raise ValidationError(_("A closed consultation cannot be changed."), code="closed")
+    new_opens = opens_at or consultation.opens_at
+    new_closes = closes_at or consultation.closes_at
+    dates_changed = (new_opens, new_closes) != (consultation.opens_at, consultation.closes_at)
+    if dates_changed and consultation.status not in EDITABLE_DATES:
+        raise ValidationError(
+            _("The consultation is open: extend it or close it early to change its dates."),
+            code="open",
+        )
+    _set_details(
+        consultation,
+        {
+            "title": title,
+            "description": description,
+            "questions": questions,
+            "moderation_policy": moderation_policy,
+            "minimum_level": minimum_level,
+        },
+    )
+    if dates_changed:
+        _check_window(opens_at=new_opens, closes_at=new_closes, now=timezone.now())
+        consultation.opens_at, consultation.closes_at = new_opens, new_closes
+    consultation.full_clean()
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_schedule(*, actor: User, consultation: Consultation) -> Consultation:
+    """A draft becomes public and is opened by the beat task at ``opens_at``."""
+    _require(can_manage_consultation(actor, consultation))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != ConsultationStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be scheduled."), code="not_draft")
+    _check_window(
+        opens_at=consultation.opens_at, closes_at=consultation.closes_at, now=timezone.now()
+    )
+    consultation.status = ConsultationStatus.SCHEDULED
+    consultation.save(update_fields=["status"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_unschedule(*, actor: User, consultation: Consultation) -> Consultation:
+    """A scheduled consultation that has not opened goes back to being a draft
+    (no longer public). The conditional update loses cleanly to the beat task."""
+    _require(can_manage_consultation(actor, consultation))
+    updated = Consultation.objects.filter(
+        pk=consultation.pk, status=ConsultationStatus.SCHEDULED
+    ).update(status=ConsultationStatus.DRAFT)
+    if not updated:
+        raise ValidationError(
+            _("Only a consultation that has not opened yet can go back to draft."),
+            code="not_scheduled",
+        )
+    consultation.refresh_from_db()
     return consultation
 
 
@@ -140,13 +286,24 @@ def consultations_open_and_close_due(*, now: datetime | None = None) -> tuple[in
 
 @transaction.atomic
 def consultation_close_early(*, actor: User, consultation: Consultation) -> Consultation:
+    """Ends an open consultation now. One still waiting to open cannot be closed
+    (its window would end before it starts): move it back to draft instead."""
     _require(can_manage_consultation(actor, consultation))
     now = timezone.now()
     updated = Consultation.objects.filter(
-        pk=consultation.pk, status__in=[ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN]
+        pk=consultation.pk,
+        status__in=[ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN],
+        opens_at__lte=now,
     ).update(status=ConsultationStatus.CLOSED, closes_at=now)
     if not updated:
-        raise ValidationError(_("This consultation is already closed."), code="closed")
+        consultation.refresh_from_db()
+        if consultation.status == ConsultationStatus.SCHEDULED:
+            message = _("This consultation has not opened yet; move it back to draft instead.")
+        elif consultation.status == ConsultationStatus.DRAFT:
+            message = _("A draft cannot be closed.")
+        else:
+            message = _("This consultation is already closed.")
+        raise ValidationError(message, code="closed")
     consultation.refresh_from_db()
     return consultation
 
@@ -155,10 +312,13 @@ def consultation_close_early(*, actor: User, consultation: Consultation) -> Cons
 def consultation_extend(
     *, actor: User, consultation: Consultation, closes_at: datetime
 ) -> Consultation:
+    """Moves the closing time later; for a scheduled or open consultation."""
     _require(can_manage_consultation(actor, consultation))
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status not in {ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN}:
-        raise ValidationError(_("A closed consultation cannot be extended."), code="closed")
+        raise ValidationError(
+            _("Only a scheduled or open consultation can be extended."), code="closed"
+        )
     if closes_at <= consultation.closes_at:
         raise ValidationError({"closes_at": _("Choose a later closing time.")})
     consultation.closes_at = closes_at
