@@ -1,5 +1,6 @@
 """API plumbing shared by every app's ``api.py``."""
 
+import functools
 import json
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -80,7 +82,9 @@ class StrictCharField(serializers.CharField):
 
 
 def exception_handler(exc: Exception, context: dict) -> Any:
-    """DRF's handler, plus the errors our services raise."""
+    """DRF's handler, plus the errors our services raise. A service's
+    PermissionDenied may carry the reason (a closed consultation, an
+    unverified address); it is passed on."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -89,5 +93,57 @@ def exception_handler(exc: Exception, context: dict) -> Any:
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, exceptions.NotAuthenticated) and exc.status_code == 401:
+        # DRF has set the WWW-Authenticate header on exc; keep it, change the words.
+        exc.detail = exceptions.ErrorDetail(
+            _("Sign in, or send an API token in the Authorization header: Token <your token>."),
+            code="not_authenticated",
+        )
     return drf_exception_handler(exc, context)
+
+
+# --- Error bodies, for the OpenAPI schema ----------------------------------------
+
+
+@extend_schema_serializer(component_name="Error")
+class ErrorOutput(serializers.Serializer):
+    """The body of every refusal other than invalid input."""
+
+    detail = serializers.CharField(help_text=_lazy("What went wrong, for a person to read."))
+
+
+@functools.cache
+def validation_error_output(input_serializer: type[serializers.Serializer], name: str):
+    """The body of a 400: a list of messages per field of ``input_serializer``
+    that was wrong, ``non_field_errors`` for the request as a whole, or
+    ``detail`` when the body was not acceptable JSON at all."""
+    names = [*input_serializer().fields, "non_field_errors"]
+    fields: dict[str, serializers.Field] = {
+        field: serializers.ListField(child=serializers.CharField(), required=False)
+        for field in names
+    }
+    fields["detail"] = serializers.CharField(required=False)
+    return type(name, (serializers.Serializer,), {"__module__": __name__, **fields})
+
+
+_ERRORS = {
+    400: _lazy("The request is not valid: the body names each field's problem."),
+    401: _lazy("No valid credentials: sign in, or send a valid API token."),
+    403: _lazy("Not allowed: the reason is in detail (CSRF, verification, a closed consultation)."),
+    404: _lazy("Not found, or not visible to you."),
+    415: _lazy("The body is not JSON."),
+    429: _lazy("Too many requests from this person or address; wait and try again."),
+}
+
+
+def error_responses(*statuses: int, invalid=None) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for the refusals an operation can answer; ``invalid``
+    is the serializer describing its 400 body (ErrorOutput when omitted)."""
+    return {
+        status: OpenApiResponse(
+            response=invalid if status == 400 and invalid is not None else ErrorOutput,
+            description=_ERRORS[status],
+        )
+        for status in statuses
+    }

@@ -5,10 +5,14 @@ from django.urls import path
 from accounts.api import MeApi, RegionListApi
 from bills.api import BillDetailApi, BillListApi, BillVersionApi, BillVersionDiffApi
 from consultations.api import (
+    CommentDetailApi,
     CommentListApi,
     ConsultationDetailApi,
     ConsultationListApi,
-    ProposalCreateApi,
+    FlagApi,
+    FollowApi,
+    ProposalDetailApi,
+    ProposalListApi,
     SupportApi,
     VoteApi,
 )
@@ -22,7 +26,9 @@ urlpatterns = [
     path("consultations/<int:pk>/", ConsultationDetailApi.as_view(), name="consultation"),
     path("consultations/<int:pk>/vote/", VoteApi.as_view(), name="vote"),
     path("consultations/<int:pk>/comments/", CommentListApi.as_view(), name="comments"),
-    path("consultations/<int:pk>/proposals/", ProposalCreateApi.as_view(), name="proposals"),
+    path("consultations/<int:pk>/proposals/", ProposalListApi.as_view(), name="proposals"),
+    path("comments/<int:item_pk>/", CommentDetailApi.as_view(), name="comment"),
+    path("proposals/<int:item_pk>/", ProposalDetailApi.as_view(), name="proposal"),
     path(
         "comments/<int:item_pk>/support/",
         SupportApi.as_view(),
@@ -35,8 +41,21 @@ urlpatterns = [
         {"kind": "proposals"},
         name="proposal-support",
     ),
+    path(
+        "comments/<int:item_pk>/flag/",
+        FlagApi.as_view(),
+        {"kind": "comments"},
+        name="comment-flag",
+    ),
+    path(
+        "proposals/<int:item_pk>/flag/",
+        FlagApi.as_view(),
+        {"kind": "proposals"},
+        name="proposal-flag",
+    ),
     path("bills/", BillListApi.as_view(), name="bills"),
     path("bills/<slug:slug>/", BillDetailApi.as_view(), name="bill"),
+    path("bills/<slug:slug>/follow/", FollowApi.as_view(), name="follow"),
     path("bills/<slug:slug>/versions/<int:number>/", BillVersionApi.as_view(), name="version"),
     path(
         "bills/<slug:slug>/versions/<int:old>/diff/<int:new>/",

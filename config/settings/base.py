@@ -5,6 +5,7 @@ Only ``config.env`` reads the environment; the environment-specific modules
 """
 
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "knox",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -186,6 +188,9 @@ APORTA_STAFF_PATH_PREFIXES = ("/admin/", "/staff/")
 APORTA_PARTICIPATION_RATE_LIMITS = {
     "vote": (120, 600, 60),
     "comment": (10, 60, 60),
+    "flag": (20, 120, 60),
+    "follow": (30, 120, 60),
+    "api_token": (5, 30, 3600),
 }
 
 # The privacy notice shown at sign-up. Bump the version whenever its text
@@ -262,7 +267,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 # --- API ------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # The token class comes first: DRF takes the first class's header for
+    # WWW-Authenticate, so a request without credentials gets 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -275,6 +283,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; the token is
+# shown once. The prefix lets secret scanners recognise a leaked token.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=90),
+    "TOKEN_PREFIX": "aporta_",
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+APORTA_API_TOKENS_PER_USER = 5
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aporta API",
     "DESCRIPTION": "Bills, their versions and provisions, and citizen feedback on them.",

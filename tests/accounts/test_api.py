@@ -110,12 +110,13 @@ def test_regions_survive_odd_query_strings(api, db, query):
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH"])
-def test_me_refuses_anonymous_requests_with_403(api, citizen, method):
+def test_me_refuses_anonymous_requests_with_401(api, citizen, method):
     before = _profile(citizen)
 
     response = api.generic(method, ME_URL, '{"display_name": "Intrusa"}', "application/json")
 
-    _assert_refused(response, 403, "detail")
+    _assert_refused(response, 401, "detail")
+    assert response["WWW-Authenticate"] == "Token"
     assert _profile(citizen) == before
 
 
