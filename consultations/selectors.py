@@ -2,9 +2,19 @@
 
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from consultations.models import Consultation, ItemStatus, Vote, VoteChoice, VoteTally
+from bills.models import Provision
+from consultations.models import (
+    Comment,
+    Consultation,
+    ItemStatus,
+    Proposal,
+    Vote,
+    VoteChoice,
+    VoteTally,
+)
 
 
 def vote_tallies(consultation: Consultation) -> dict[int | None, dict[str, int]]:
@@ -57,4 +67,66 @@ def open_consultations() -> list[Consultation]:
         Consultation.objects.open()
         .select_related("version__bill", "committee")
         .order_by("closes_at", "pk")
+    )
+
+
+# --- The participation API -----------------------------------------------------
+
+# What the public sees of comments and proposals: published ones, and those
+# their authors withdrew (listed without their text, so replies keep context).
+PUBLIC_ITEM_STATUSES = (ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN)
+ITEM_ORDERS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "supported": ("-support_count", "created_at", "pk"),
+}
+
+
+def public_items(
+    model: type[Comment] | type[Proposal],
+    *,
+    consultation: Consultation,
+    provision: Provision | None = None,
+    whole_bill: bool = False,
+    sort: str = "oldest",
+) -> QuerySet:
+    """Public comments or proposals of a consultation with their support counts,
+    optionally on one provision (or, with ``whole_bill``, on the bill as a whole)."""
+    items = (
+        model.objects.filter(consultation=consultation, status__in=PUBLIC_ITEM_STATUSES)
+        .select_related("author", "provision")
+        .annotate(support_count=Count("supports"))
+    )
+    if provision is not None:
+        items = items.filter(provision=provision)
+    elif whole_bill:
+        items = items.filter(provision__isnull=True)
+    return items.order_by(*ITEM_ORDERS[sort])
+
+
+def item_for_viewer(
+    model: type[Comment] | type[Proposal], *, pk: int, viewer
+) -> Comment | Proposal:
+    """One comment or proposal as ``viewer`` may see it: a public one, or any of
+    their own; anything else is a 404 that does not say whether it exists."""
+    visible = Q(status__in=PUBLIC_ITEM_STATUSES)
+    if viewer.is_authenticated:
+        visible |= Q(author=viewer)
+    item = (
+        model.objects.filter(visible, pk=pk)
+        .select_related("author", "provision", "consultation")
+        .annotate(support_count=Count("supports"))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def votes_of(*, voter, consultation: Consultation) -> list[Vote]:
+    """The person's own votes in a consultation (never anyone else's)."""
+    return list(
+        Vote.objects.filter(consultation=consultation, voter=voter)
+        .select_related("provision")
+        .order_by("provision__order", "pk")
     )
