@@ -1,9 +1,13 @@
 """Everything that changes people's accounts. Views, forms, the admin and
 commands call these; none of them repeat the rules."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from accounts.models import PrivacyConsent, Region, RespondentType, Role, User
 
@@ -117,3 +121,43 @@ def user_create(
 def user_set_password(*, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+# --- API tokens --------------------------------------------------------------------
+
+
+def api_tokens_of(*, user: User) -> list[AuthToken]:
+    """The person's unexpired API tokens, newest first (only digests are stored)."""
+    now = timezone.now()
+    return list(
+        AuthToken.objects.filter(user=user)
+        .exclude(expiry__lte=now)
+        .order_by("-created")
+        .only("digest", "created", "expiry")
+    )
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> tuple[AuthToken, str]:
+    """Creates an API token and returns ``(token_row, token)``: the token itself
+    exists only in this return value (the database keeps its digest), so the
+    caller shows it once. Expired tokens are cleared; at most
+    APORTA_API_TOKENS_PER_USER may be alive at once."""
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    # Lock the person's row so two parallel requests cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limit = settings.APORTA_API_TOKENS_PER_USER
+    if AuthToken.objects.filter(user=user).count() >= limit:
+        raise ValidationError(
+            _("You already have %(limit)d API tokens. Revoke one to create another.")
+            % {"limit": limit},
+            code="too_many",
+        )
+    return AuthToken.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, digest: str) -> bool:
+    """Revokes one of the person's own tokens; another person's is never touched."""
+    deleted, _rows = AuthToken.objects.filter(user=user, digest=digest).delete()
+    return bool(deleted)
