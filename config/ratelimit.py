@@ -5,9 +5,16 @@ parallel requests slip through; ``cache.incr`` is one atomic command on Redis,
 so a limit holds however many requests arrive at once.
 """
 
+import logging
 import time
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest
+from redis import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def _hits(key: str, window: int) -> int:
@@ -22,5 +29,22 @@ def _hits(key: str, window: int) -> int:
 
 
 def allow(*, key: str, limit: int, window: int) -> bool:
-    """Counts one hit for ``key``; False once more than ``limit`` fell in the window."""
-    return _hits(key, window) <= limit
+    """Counts one hit for ``key``; False once more than ``limit`` fell in the window.
+
+    With the cache unreachable the request is let through (and logged): a
+    Redis outage must never cost a citizen their comment or vote."""
+    try:
+        return _hits(key, window) <= limit
+    except (RedisError, OSError):
+        logger.warning("Rate limit %s not counted: the cache is unreachable", key, exc_info=True)
+        return True
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address, read through ``TRUSTED_PROXY_COUNT`` proxies as
+    allauth reads it for sign-in limits; the socket address when the header
+    does not fit."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (ImproperlyConfigured, PermissionDenied):
+        return request.META.get("REMOTE_ADDR", "")

@@ -12,6 +12,7 @@ from accounts.models import Region, RespondentType, Role, User
 from bills import services as bill_services
 from bills.demo import seed_demo_bill
 from bills.models import Chamber, Committee
+from consultations.demo import seed_demo_consultations
 
 CHAMBERS = [
     ("senado", "Senado de la República", "Senate of the Republic"),
@@ -137,7 +138,11 @@ class Command(BaseCommand):
             logins = [self._ensure_account(row, show_passwords=show_passwords) for row in ACCOUNTS]
             committee = Committee.objects.get(chamber__slug="diputados", slug="descentralizacion")
             committee.staff.add(User.objects.get(email__iexact="comision@aporta.test"))
-            seed_demo_bill(chamber=Chamber.objects.get(slug="diputados"), committee=committee)
+            staff = User.objects.get(email__iexact="comision@aporta.test")
+            bill = seed_demo_bill(
+                chamber=Chamber.objects.get(slug="diputados"), committee=committee
+            )
+            seed_demo_consultations(bill=bill, committee=committee, staff=staff)
 
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Demo accounts:")

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from consultations import views
+
+app_name = "consultations"
+
+urlpatterns = [
+    path("<int:pk>/", views.consultation_detail, name="detail"),
+    path("<int:pk>/unit/<str:key>/", views.unit, name="unit"),
+    path("<int:pk>/vote/", views.vote, name="vote"),
+    path("<int:pk>/comment/", views.comment, name="comment"),
+    path("<int:pk>/proposal/", views.proposal, name="proposal"),
+    path("<int:pk>/follow/", views.follow, name="follow"),
+    path("<int:pk>/<str:kind>/<int:item_pk>/support/", views.support, name="support"),
+    path("<int:pk>/<str:kind>/<int:item_pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/<str:kind>/<int:item_pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/<str:kind>/<int:item_pk>/report/", views.flag, name="flag"),
+]

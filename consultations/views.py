@@ -1,0 +1,583 @@
+"""The consultation page and the forms on it.
+
+Every form posts to its own URL. With htmx the answer is the provision's block,
+re-rendered in place; without JavaScript it is a redirect back to the
+provision's anchor (or, when something is wrong, the whole page again with the
+person's input kept and the error next to it).
+
+Anonymous visitors get the page from a cache (at most ``ANONYMOUS_TTL``
+seconds old); signed-in people always get it fresh, with their own votes.
+"""
+
+import hashlib
+import re
+import secrets
+from contextlib import suppress
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from redis import RedisError
+
+from config.ratelimit import allow, client_address
+from consultations import services
+from consultations.forms import (
+    CommentForm,
+    FlagForm,
+    FollowForm,
+    ItemEditForm,
+    ProposalForm,
+    VoteForm,
+)
+from consultations.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    DigestFrequency,
+    ItemStatus,
+    Proposal,
+    VoteChoice,
+)
+from consultations.page import (
+    BILL,
+    SHOWS,
+    SORTS,
+    Unit,
+    consultation_for_page,
+    consultation_page,
+    discussion,
+    removed_feedback,
+)
+from consultations.permissions import can_take_part, has_verified_email
+
+ANONYMOUS_TTL = 10
+# Stands in for the visitor's CSRF token in cached pages; random per process so
+# that no text a citizen writes can contain it.
+TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+KEY_PATTERN = re.compile(r"^[a-z0-9_]{1,120}$")
+MAX_PAGE = 10_000
+ITEM_MODELS = {"comment": Comment, "proposal": Proposal}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _consultation(pk: int) -> Consultation:
+    try:
+        consultation = consultation_for_page(pk)
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+    if consultation.status == ConsultationStatus.DRAFT:
+        raise Http404  # drafts are seen on the staff pages only
+    return consultation
+
+
+class Params:
+    """The page's query string, validated: anything odd falls back to defaults."""
+
+    def __init__(self, query) -> None:
+        key = query.get("open", "")
+        self.open = key if KEY_PATTERN.match(key) else ""
+        show = query.get("show", "")
+        self.show = show if show in (*SHOWS, "reasons") else SHOWS[0]
+        sort = query.get("sort", "")
+        self.sort = sort if sort in SORTS else SORTS[0]
+        page = query.get("page", "1")
+        self.page = int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
+
+    def cache_key(self, pk: int) -> str:
+        parts = (pk, get_language(), self.open, self.show, self.sort, self.page)
+        return "consultation-page:" + ":".join(str(part) for part in parts)
+
+
+def _detail_url(consultation: Consultation, *, open_key: str = "", show: str = "") -> str:
+    url = reverse("consultations:detail", args=[consultation.pk])
+    query = {key: value for key, value in (("open", open_key), ("show", show)) if value}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _back(consultation: Consultation, key: str, *, open_discussion: bool = False, show=""):
+    url = _detail_url(consultation, open_key=key if open_discussion else "", show=show)
+    return redirect(f"{url}#unit-{key}")
+
+
+def _context(
+    request: HttpRequest,
+    consultation: Consultation,
+    params: Params,
+    *,
+    bound: dict | None = None,
+) -> dict:
+    user = request.user if request.user.is_authenticated else None
+    page = consultation_page(consultation, user)
+    opened: Unit | None = None
+    if params.open:
+        opened = page.bill_unit if params.open == BILL else page.units.get(params.open)
+        if opened is None:
+            raise Http404
+    may_take_part = user is not None and can_take_part(user, consultation)
+    context = {
+        "consultation": consultation,
+        "bill": page.version.bill,
+        "version": page.version,
+        "page": page,
+        "provisions": page.provisions,
+        "bill_unit": page.bill_unit,
+        "params": params,
+        "may_take_part": may_take_part,
+        "verified": user is not None and (may_take_part or has_verified_email(user)),
+        "bound": bound or {},
+        "removed": removed_feedback(page.carry),
+        "earlier": sorted(page.carry.consultations.values(), key=lambda c: c.version.number),
+        "vote_choices": VoteChoice.choices,
+        "follow_choices": DigestFrequency.choices,
+        "discussion_tabs": [
+            ("comments", _("Comments")),
+            ("proposals", _("Alternative wordings")),
+            ("reasons", _("Reasons given with votes")),
+        ],
+        "discussion_sorts": [("supported", _("most supported")), ("newest", _("newest"))],
+    }
+    if bound:
+        target = page.bill_unit if bound["unit"] == BILL else page.units.get(bound["unit"])
+        if target is not None:
+            target.error = bound.get("error", "")
+            for name in ("vote", "comment", "proposal"):
+                setattr(target, f"{name}_form", bound.get(name))
+    if opened is not None:
+        opened.discussion = discussion(
+            consultation,
+            opened,
+            show=params.show if params.show in SHOWS else "reasons",
+            sort=params.sort,
+            page_number=params.page,
+            user=user,
+            carry=page.carry,
+        )
+        context["opened"] = opened
+    return context
+
+
+def _fresh(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _serve(request: HttpRequest, pk: int, params: Params, template: str, key: str = ""):
+    """Signed in (or with a message to show): rendered now. Anonymous: from the cache."""
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        consultation = _consultation(pk)
+        context = _context(request, consultation, params)
+        if key:
+            context["unit"] = context["opened"]
+        return _fresh(request, render(request, template, context))
+    cache_key = f"{params.cache_key(pk)}:{template}"
+    try:
+        cached = cache.get(cache_key)
+    except (RedisError, OSError):
+        cached = None
+    if cached is None:
+        consultation = _consultation(pk)
+        context = _context(request, consultation, params)
+        if key:
+            context["unit"] = context["opened"]
+        context["csrf_token"] = TOKEN_PLACEHOLDER
+        body = render_to_string(template, context, request)
+        etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+        cached = (body, etag)
+        opened = context.get("opened")
+        # Only pages that exist are cached: odd page numbers cannot fill the cache.
+        if opened is None or opened.discussion.page.number == params.page:
+            with suppress(RedisError, OSError):  # served uncached while the cache is away
+                cache.set(cache_key, cached, ANONYMOUS_TTL)
+    body, etag = cached
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body.replace(TOKEN_PLACEHOLDER, get_token(request)))
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=ANONYMOUS_TTL)
+    patch_vary_headers(response, ["Cookie", "Accept-Language", "HX-Request"])
+    return response
+
+
+@require_safe
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _serve(request, pk, Params(request.GET), "consultations/detail.html")
+
+
+@require_safe
+def unit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """One unit's block with its discussion open, for htmx; the full page otherwise."""
+    params = Params({**request.GET.dict(), "open": key})
+    if not params.open:
+        raise Http404
+    if not _is_htmx(request):
+        query = urlencode({"open": key, "show": params.show, "sort": params.sort})
+        url = reverse("consultations:detail", args=[pk])
+        return redirect(f"{url}?{query}#unit-{key}")
+    return _serve(request, pk, params, "consultations/detail.html#unit", key=key)
+
+
+# --- Answering a form ---------------------------------------------------------------
+
+
+def _sign_in_first(request: HttpRequest, consultation: Consultation, key: str):
+    response = redirect_to_login(
+        f"{_detail_url(consultation)}#unit-{key}", login_url=settings.LOGIN_URL
+    )
+    if _is_htmx(request):  # a whole-page visit, not a sign-in form inside the block
+        response = HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return response
+
+
+def _within_limits(request: HttpRequest, action: str) -> bool:
+    per_user, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action]
+    return allow(key=f"{action}:user:{request.user.pk}", limit=per_user, window=window) and allow(
+        key=f"{action}:ip:{client_address(request)}", limit=per_address, window=window
+    )
+
+
+TOO_MANY = "too_many"
+
+
+def _unit_of(consultation: Consultation, key: str):
+    """The provision a form names (``None`` for the whole bill); 404 if unknown."""
+    if key == BILL:
+        return None
+    if not KEY_PATTERN.match(key or ""):
+        raise Http404
+    return get_object_or_404(consultation.version.provisions, eid=key)
+
+
+def _answer(
+    request: HttpRequest,
+    consultation: Consultation,
+    key: str,
+    *,
+    form=None,
+    form_name: str = "",
+    error: str = "",
+    status: int = 200,
+    open_discussion: bool = False,
+    show: str = "",
+    done: str = "",
+) -> HttpResponse:
+    """After a form: the re-rendered block (htmx) or a redirect or the page again."""
+    if _is_htmx(request):
+        if error and form is None:
+            return HttpResponse(error, status=status, content_type="text/plain; charset=utf-8")
+        params = Params({"open": key if open_discussion or form is not None else "", "show": show})
+        bound = {"unit": key, form_name: form, "error": error} if form is not None else None
+        context = _context(request, consultation, params, bound=bound)
+        context["done"] = done
+        unit = context["bill_unit"] if key == BILL else context["page"].units[key]
+        context["unit"] = unit
+        return render(
+            request,
+            "consultations/detail.html#unit",
+            context,
+            status=422 if status == 400 else status,
+        )
+    if form is None or status == 200:
+        if error:
+            messages.error(request, error)
+        elif done:
+            messages.success(request, done)
+        return _back(consultation, key, open_discussion=open_discussion, show=show)
+    params = Params({"open": key, "show": show})
+    bound = {"unit": key, form_name: form, "error": error}
+    response = render(
+        request,
+        "consultations/detail.html",
+        _context(request, consultation, params, bound=bound),
+        status=status,
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _participation(request, pk, *, form_class, form_name, action, limit, show="", done_for):
+    """The shared path of the vote, comment and proposal forms."""
+    consultation = _consultation(pk)
+    form = form_class(request.POST)
+    key = request.POST.get("unit", "")
+    key = key if KEY_PATTERN.match(key) else BILL
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, consultation, key)
+    open_discussion = action != "vote"
+    if not form.is_valid():
+        return _answer(request, consultation, key, form=form, form_name=form_name, status=400,
+                       open_discussion=open_discussion, show=show)  # fmt: skip
+    provision = _unit_of(consultation, form.cleaned_data["unit"])
+    if not _within_limits(request, limit):
+        form.add_error(None, _("Too many requests. Wait a moment and try again."))
+        return _answer(request, consultation, key, form=form, form_name=form_name, status=429,
+                       open_discussion=open_discussion, show=show)  # fmt: skip
+    try:
+        item = action_for(action)(request.user, consultation, provision, form.cleaned_data)
+    except PermissionDenied as refusal:
+        message = str(refusal) or _("You cannot take part in this consultation.")
+        return _answer(request, consultation, key, error=message, status=403)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return _answer(request, consultation, key, form=form, form_name=form_name, status=400,
+                       open_discussion=open_discussion, show=show)  # fmt: skip
+    return _answer(request, consultation, key, done=done_for(item),
+                   open_discussion=open_discussion, show=show)  # fmt: skip
+
+
+def action_for(action: str):
+    def vote(user, consultation, provision, data):
+        if data.get("withdraw"):
+            services.vote_withdraw(voter=user, consultation=consultation, provision=provision)
+            return None
+        return services.vote_cast(
+            voter=user,
+            consultation=consultation,
+            provision=provision,
+            choice=data["choice"],
+            reason=data["reason"],
+        )
+
+    def comment(user, consultation, provision, data):
+        parent = None
+        if data.get("parent"):
+            parent = get_object_or_404(Comment, pk=data["parent"], consultation=consultation)
+        return services.comment_submit(
+            author=user,
+            consultation=consultation,
+            provision=provision,
+            parent=parent,
+            text=data["text"],
+            quote=data["quote"],
+        )
+
+    def proposal(user, consultation, provision, data):
+        return services.proposal_submit(
+            author=user,
+            consultation=consultation,
+            provision=provision,
+            text=data["text"],
+            reason=data["reason"],
+        )
+
+    return {"vote": vote, "comment": comment, "proposal": proposal}[action]
+
+
+def _item_done(item) -> str:
+    if item.status == ItemStatus.PUBLISHED:
+        return _("Thank you: it is published.")
+    return _("Thank you: it will be published once a moderator has reviewed it.")
+
+
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    return _participation(
+        request,
+        pk,
+        form_class=VoteForm,
+        form_name="vote",
+        action="vote",
+        limit="vote",
+        done_for=lambda vote: _("Your vote is saved.") if vote else _("Your vote is withdrawn."),
+    )
+
+
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _participation(
+        request,
+        pk,
+        form_class=CommentForm,
+        form_name="comment",
+        action="comment",
+        limit="comment",
+        show="comments",
+        done_for=_item_done,
+    )
+
+
+@require_POST
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _participation(
+        request,
+        pk,
+        form_class=ProposalForm,
+        form_name="proposal",
+        action="proposal",
+        limit="comment",
+        show="proposals",
+        done_for=_item_done,
+    )
+
+
+# --- Items: support, withdraw, edit, flag -------------------------------------------------
+
+
+def _item(consultation: Consultation, kind: str, item_pk: int):
+    model = ITEM_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(
+        model.objects.select_related("consultation", "provision"),
+        pk=item_pk,
+        consultation=consultation,
+    )
+
+
+def _key_of(item) -> str:
+    return item.provision.eid if item.provision_id else BILL
+
+
+def _show_of(kind: str) -> str:
+    return "comments" if kind == "comment" else "proposals"
+
+
+@require_POST
+def support(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    consultation = _consultation(pk)
+    item = _item(consultation, kind, item_pk)
+    key = _key_of(item)
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, consultation, key)
+    if not _within_limits(request, "vote"):
+        return _answer(request, consultation, key, status=429,
+                       error=_("Too many requests. Wait a moment and try again."))  # fmt: skip
+    try:
+        if request.POST.get("action") == "remove":
+            services.support_remove(supporter=request.user, item=item)
+            done = _("Your support is withdrawn.")
+        else:
+            services.support_add(supporter=request.user, item=item)
+            done = _("Thank you for your support.")
+    except PermissionDenied as refusal:
+        message = str(refusal) or _("You cannot take part in this consultation.")
+        return _answer(request, consultation, key, error=message, status=403)
+    except ValidationError as error:
+        return _answer(request, consultation, key, error=" ".join(error.messages), status=400)
+    return _answer(request, consultation, key, done=done, open_discussion=True,
+                   show=_show_of(kind))  # fmt: skip
+
+
+@require_POST
+def withdraw(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    consultation = _consultation(pk)
+    item = _item(consultation, kind, item_pk)
+    key = _key_of(item)
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, consultation, key)
+    try:
+        services.item_withdraw(author=request.user, item=item)
+    except PermissionDenied:
+        return _answer(request, consultation, key, status=403,
+                       error=_("Only its author can withdraw a contribution."))  # fmt: skip
+    return _answer(request, consultation, key, done=_("Your contribution is withdrawn."),
+                   open_discussion=True, show=_show_of(kind))  # fmt: skip
+
+
+def _own_item_page(request, consultation, item, template, form, *, status=200):
+    kind = item._meta.model_name
+    context = {"consultation": consultation, "item": item, "form": form, "kind": kind}
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    """The author edits an item while it waits for moderation."""
+    consultation = _consultation(pk)
+    item = _item(consultation, kind, item_pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), login_url=settings.LOGIN_URL)
+    if item.author_id != request.user.pk:
+        raise PermissionDenied
+    template = "consultations/item_edit.html"
+    if request.method != "POST":
+        form = ItemEditForm(initial={"text": item.text})
+        return _own_item_page(request, consultation, item, template, form)
+    form = ItemEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_edit(author=request.user, item=item, text=form.cleaned_data["text"])
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal) or _("You cannot edit this contribution."))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return _back(consultation, _key_of(item), open_discussion=True, show=_show_of(kind))
+    return _own_item_page(request, consultation, item, template, form, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def flag(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    """Report a comment or proposal to the moderators."""
+    consultation = _consultation(pk)
+    item = _item(consultation, kind, item_pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), login_url=settings.LOGIN_URL)
+    template = "consultations/flag.html"
+    if request.method != "POST":
+        return _own_item_page(request, consultation, item, template, FlagForm())
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        if not _within_limits(request, "comment"):
+            form.add_error(None, _("Too many requests. Wait a moment and try again."))
+            return _own_item_page(request, consultation, item, template, form, status=429)
+        try:
+            services.flag_add(flagger=request.user, item=item, **form.cleaned_data)
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal) or _("You cannot take part in this consultation."))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the moderators will review it."))
+            return _back(consultation, _key_of(item), open_discussion=True, show=_show_of(kind))
+    return _own_item_page(request, consultation, item, template, form, status=400)
+
+
+@require_POST
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _consultation(pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_detail_url(consultation), login_url=settings.LOGIN_URL)
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose daily, weekly or never."))
+        return redirect(_detail_url(consultation) + "#follow")
+    try:
+        services.follow_set(
+            follower=request.user,
+            bill=consultation.version.bill,
+            frequency=form.cleaned_data["frequency"],
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal) or _("You cannot follow this bill."))
+    else:
+        if form.cleaned_data["frequency"] == "never":
+            messages.success(request, _("You no longer follow this bill."))
+        else:
+            messages.success(request, _("You follow this bill. Digests come by email."))
+    return redirect(_detail_url(consultation) + "#follow")
