@@ -38,6 +38,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("bills/", include("bills.urls")),
+    path("consultations/", include("consultations.urls")),
     path("staff/bills/", include("bills.staff_urls")),
     path("staff/consultations/", include("consultations.staff_urls")),
     path("accounts/", include("accounts.urls")),
