@@ -10,6 +10,7 @@ checked exactly as people get them.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +19,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Page
 
+from accounts.models import Role
+from accounts.services import user_assign_role
 from bills import services
+from bills.models import Committee
+from consultations import services as consultation_services
+from consultations.models import Consultation
 from tests.bills import factories
+from tests.consultations.factories import open_consultation
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +74,50 @@ def draft_to_preview() -> str:
     return f"/staff/bills/versions/{draft.pk}/"
 
 
+def consultation_to_manage() -> str:
+    """An open consultation with a comment; the persona ``assigned_committee_staff`` runs it."""
+    organiser = UserFactory(email="organiser@example.org")
+    user_assign_role(user=organiser, role=Role.COMMITTEE_STAFF)
+    consultation = open_consultation(organiser)
+    consultation_services.comment_submit(
+        author=UserFactory(), consultation=consultation, text="Un comentario publicado."
+    )
+    return f"/staff/consultations/{consultation.pk}/"
+
+
+def consultation_list_to_manage() -> str:
+    consultation_to_manage()
+    return "/staff/consultations/"
+
+
+def draft_consultation_to_edit() -> str:
+    path = consultation_to_manage()
+    consultation = Consultation.objects.get()
+    draft = consultation_services.consultation_create(
+        actor=consultation.created_by,
+        version=consultation.version,
+        committee=consultation.committee,
+        title="Borrador de consulta",
+        opens_at=consultation.closes_at,
+        closes_at=consultation.closes_at + timedelta(days=15),
+        questions=["¿Qué artículo cambiaría?"],
+        draft=True,
+    )
+    return path.replace(str(consultation.pk), str(draft.pk))
+
+
+def consultation_to_close() -> str:
+    return consultation_to_manage() + "close/"
+
+
+@pytest.fixture
+def assigned_committee_staff(committee_staff):
+    """Committee staff assigned to every committee the screen's data made."""
+    for committee in Committee.objects.all():
+        committee.staff.add(committee_staff)
+    return committee_staff
+
+
 SCREENS = [
     Screen("home", "/"),
     Screen("sign-up", "/accounts/signup/"),
@@ -97,6 +149,43 @@ SCREENS = [
         "/staff/bills/1234-2025-CR/",
         persona="committee_staff",
         prepare=bill_with_two_versions,
+    ),
+    Screen(
+        "staff-consultations",
+        "",
+        persona="assigned_committee_staff",
+        prepare=consultation_list_to_manage,
+    ),
+    Screen(
+        "staff-consultation-new",
+        "/staff/consultations/new/",
+        persona="assigned_committee_staff",
+        prepare=bill_with_two_versions,
+    ),
+    Screen(
+        "staff-consultation-new-with-errors",
+        "/staff/consultations/new/",
+        persona="assigned_committee_staff",
+        prepare=bill_with_two_versions,
+        then=submit_main_form_empty,
+    ),
+    Screen(
+        "staff-consultation-open",
+        "",
+        persona="assigned_committee_staff",
+        prepare=consultation_to_manage,
+    ),
+    Screen(
+        "staff-consultation-draft",
+        "",
+        persona="assigned_committee_staff",
+        prepare=draft_consultation_to_edit,
+    ),
+    Screen(
+        "staff-consultation-close",
+        "",
+        persona="assigned_committee_staff",
+        prepare=consultation_to_close,
     ),
 ]
 
