@@ -29,6 +29,7 @@ from consultations.models import (
     VoteChoice,
     VoteTally,
 )
+from consultations.page import provision_with_text
 from consultations.permissions import (
     can_manage_consultation,
     can_take_part,
@@ -438,12 +439,19 @@ def comment_submit(
         parent=parent,
         author=author,
         text=_clean_text(text, field="text", limit=5000),
-        quote=_clean_text(quote, field="quote", limit=2000, required=False),
+        # A selection made in a browser wraps lines its own way: spacing is
+        # normalised, the words must be the provision's own.
+        quote=" ".join(_clean_text(quote, field="quote", limit=2000, required=False).split()),
         status=_initial_status(consultation),
         **_snapshot(author),
     )
-    if comment.quote and provision is not None and comment.quote not in provision.text:
-        raise ValidationError({"quote": _("The quoted passage is not in this provision's text.")})
+    if comment.quote:
+        if provision is None:
+            raise ValidationError({"quote": _("Quote a passage in a comment on its provision.")})
+        if comment.quote not in " ".join(provision_with_text(provision).split()):
+            raise ValidationError(
+                {"quote": _("The quoted passage is not in this provision's text.")}
+            )
     comment.full_clean()
     comment.save()
     return comment
@@ -458,7 +466,7 @@ def proposal_submit(
     if provision is None:
         raise ValidationError({"provision": _("A proposal rewords one provision.")})
     text = _clean_text(text, field="text", limit=20000)
-    if " ".join(text.split()) == " ".join(provision.text.split()):
+    if " ".join(text.split()) == " ".join(provision_with_text(provision).split()):
         raise ValidationError({"text": _("The proposal is the same as the current text.")})
     proposal = Proposal(
         consultation=consultation,
