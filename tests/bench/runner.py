@@ -4,10 +4,15 @@ A group is a module ``tests/bench/bench_<group>.py`` that exposes
 
 * ``FIGURES``: the names of the figures it reports, in order. They are a contract
   (dashboards and comparisons key on them): rename one only on purpose.
-* ``run(ctx: Context) -> list[Figure]``: measures and returns those figures.
+* ``run(ctx: Context) -> list[Figure | Unmeasured]``: measures and returns those
+  figures, in order.
 
 Each figure is printed as one line ``name: value unit`` on stdout; nothing else
 goes to stdout (progress, logging and anything a library prints go to stderr).
+A figure that cannot be measured yet (the page it measures does not exist, a
+tool is missing) is returned as ``Unmeasured`` with the reason: its line is left
+out, the reason is logged, the other figures still print, and the run exits 1.
+A number that is not a measurement is never printed.
 
 Every run gets its own test database, created and destroyed with Django's
 test-database machinery, so the harness never reads or writes the configured
@@ -42,8 +47,10 @@ PACKAGE = "tests.bench"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODULE_PREFIX = "bench_"
 DEFAULT_SETTINGS = "config.settings.test"
-# Distinct from pytest-django's test_aporta, so a bench run never clobbers it.
-POSTGRES_TEST_NAME = "test_aporta_bench"
+# Distinct from pytest-django's test_<name>, so a bench run never clobbers it;
+# derived from the configured name, so people sharing a server (each with a
+# database of their own) never clobber each other's bench database either.
+POSTGRES_TEST_NAME = "test_{name}_bench"
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 UNIT_RE = re.compile(r"^[a-z%/]+$")
@@ -76,6 +83,20 @@ class Figure:
 
     def line(self) -> str:
         return f"{self.name}: {self.value:.{self.decimals}f} {self.unit}"
+
+
+@dataclass(frozen=True)
+class Unmeasured:
+    """A figure that could not be measured, and why: no line is printed for it."""
+
+    name: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not NAME_RE.match(self.name):
+            raise ValueError(f"figure name {self.name!r} must match {NAME_RE.pattern}")
+        if not self.reason.strip():
+            raise ValueError(f"{self.name} is unmeasured: say why")
 
 
 @dataclass
@@ -112,6 +133,10 @@ class Context:
             call()
             samples.append((time.perf_counter_ns() - started) / 1e6)
         return samples
+
+    def clear_caches(self) -> None:
+        """Empty the bench's caches (only its own keys), for "nothing cached" figures."""
+        _clear_caches()
 
     def count_queries(self, call: Callable[[], object], using: str = "default") -> int:
         """How many SQL queries one call runs on the database ``using``."""
@@ -152,10 +177,12 @@ def load_group(group: str) -> ModuleType:
     return module
 
 
-def run_group(module: ModuleType, ctx: Context) -> list[Figure]:
+def run_group(module: ModuleType, ctx: Context) -> list[Figure | Unmeasured]:
     figures = module.run(ctx)
-    if not isinstance(figures, list | tuple) or not all(isinstance(f, Figure) for f in figures):
-        raise BenchError(f"{module.__name__}.run must return a list of Figure")
+    if not isinstance(figures, list | tuple) or not all(
+        isinstance(f, Figure | Unmeasured) for f in figures
+    ):
+        raise BenchError(f"{module.__name__}.run must return a list of Figure or Unmeasured")
     names = [figure.name for figure in figures]
     if names != list(module.FIGURES):
         raise BenchError(
@@ -260,7 +287,7 @@ def throwaway_databases() -> Iterator[dict[str, str]]:
                 test_name = str(workdir / f"{alias}.sqlite3")
             else:
                 suffix = "" if alias == "default" else f"_{alias}"
-                test_name = f"{POSTGRES_TEST_NAME}{suffix}"
+                test_name = POSTGRES_TEST_NAME.format(name=original) + suffix
             if test_name == original:
                 raise BenchError(
                     f"database {alias!r} is named {original!r}, the bench's own test database "
@@ -302,7 +329,8 @@ def reset_databases(snapshots: dict[str, str]) -> None:
         connections[alias].creation.deserialize_db_from_string(data)
 
 
-def run_benchmarks(groups: Sequence[str], out: TextIO) -> None:
+def run_benchmarks(groups: Sequence[str], out: TextIO) -> list[Unmeasured]:
+    """Runs the groups, printing their figures; returns those left unmeasured."""
     _setup_django()
     from django.test.utils import (
         override_settings,
@@ -310,6 +338,7 @@ def run_benchmarks(groups: Sequence[str], out: TextIO) -> None:
         teardown_test_environment,
     )
 
+    unmeasured = []
     setup_test_environment()
     try:
         with override_settings(CACHES=_bench_caches()), throwaway_databases() as snapshots:
@@ -323,11 +352,16 @@ def run_benchmarks(groups: Sequence[str], out: TextIO) -> None:
                 figures = run_group(module, Context(group=group, log=_log))
                 _log(f"group {group} done in {time.perf_counter() - started:.1f} s")
                 for figure in figures:
-                    out.write(figure.line() + "\n")
+                    if isinstance(figure, Unmeasured):
+                        _log(f"NOT MEASURED: {figure.name}: {figure.reason}")
+                        unmeasured.append(figure)
+                    else:
+                        out.write(figure.line() + "\n")
                 out.flush()
             _clear_caches()
     finally:
         teardown_test_environment()
+    return unmeasured
 
 
 # --- Command line -------------------------------------------------------------
@@ -378,8 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     with reserved_stdout() as out:
         try:
-            run_benchmarks(selected, out)
+            unmeasured = run_benchmarks(selected, out)
         except BenchError as error:
             _log(f"FAILED: {error}")
             return 1
+    if unmeasured:
+        _log(f"FAILED: not measured: {', '.join(figure.name for figure in unmeasured)}")
+        return 1
     return 0

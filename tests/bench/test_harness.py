@@ -7,11 +7,12 @@ under a name distinct from pytest-django's.
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
-from tests.bench.runner import Figure, discover_groups
+from tests.bench.runner import Context, Figure, Unmeasured, discover_groups, run_group
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^[a-z0-9_]+: [0-9.]+ [a-z%/]+$")
@@ -92,6 +93,23 @@ def test_groups_are_discovered_from_bench_modules():
 def test_a_figure_that_would_break_the_line_format_is_refused(name, value, unit):
     with pytest.raises(ValueError, match=r"must"):
         Figure(name, value, unit)
+
+
+def test_an_unmeasured_figure_says_why():
+    with pytest.raises(ValueError, match="say why"):
+        Unmeasured("consultation_page_queries", " ")
+
+
+def test_a_group_may_report_a_figure_as_unmeasured_in_its_place():
+    group = types.ModuleType("tests.bench.bench_example")
+    group.FIGURES = ("example_ms", "example_queries")
+    group.run = lambda ctx: [
+        Figure("example_ms", 1.0, "ms"),
+        Unmeasured("example_queries", "the page does not exist yet"),
+    ]
+    reported = run_group(group, Context(group="example"))
+    assert [figure.name for figure in reported] == ["example_ms", "example_queries"]
+    assert isinstance(reported[1], Unmeasured)
 
 
 def test_figure_line_format():
