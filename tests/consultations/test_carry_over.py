@@ -104,7 +104,7 @@ def test_feedback_is_shown_where_the_provision_now_is_and_counted_where_given(tw
 
 
 def test_each_carried_item_says_whether_the_text_changed(two_consultations):
-    first, second = two_consultations
+    _first, second = two_consultations
     page = consultation_page(second, None)
     carry = carry_over(second)
 
@@ -116,18 +116,20 @@ def test_each_carried_item_says_whether_the_text_changed(two_consultations):
 
     [unchanged] = carried(1)
     assert unchanged.text == "Comentario sobre el artículo 1."
-    assert not unchanged.text_changed and not unchanged.moved
+    assert not unchanged.text_changed
+    assert not unchanged.moved
     [changed] = carried(2)
     assert changed.text_changed
     [proposal] = carried(2, "proposals")
     assert proposal.text == "Otra redacción para el artículo dos."
     [renumbered] = carried(3)
     assert renumbered.text == "Comentario sobre el artículo 4."
-    assert renumbered.moved and not renumbered.text_changed
+    assert renumbered.moved
+    assert not renumbered.text_changed
 
 
 def test_feedback_on_a_deleted_provision_is_kept_under_its_own_heading(client, two_consultations):
-    first, second = two_consultations
+    _first, second = two_consultations
     response = client.get(reverse("consultations:detail", args=[second.pk]))
     html = response.content.decode()
     assert "Provisions removed in this version" in html or "Disposiciones eliminadas" in html
@@ -137,7 +139,7 @@ def test_feedback_on_a_deleted_provision_is_kept_under_its_own_heading(client, t
 
 
 def test_the_page_marks_changed_text_and_links_to_the_comparison(client, two_consultations):
-    first, second = two_consultations
+    _first, second = two_consultations
     eid = unit(consultation_page(second, None), 2).key
     response = client.get(
         reverse("consultations:detail", args=[second.pk]), {"open": eid, "show": "comments"}
@@ -150,7 +152,7 @@ def test_the_page_marks_changed_text_and_links_to_the_comparison(client, two_con
 
 
 def test_whole_bill_comments_carry_to_the_whole_bill(client, two_consultations):
-    first, second = two_consultations
+    _first, second = two_consultations
     response = client.get(
         reverse("consultations:detail", args=[second.pk]), {"open": BILL, "show": "comments"}
     )
@@ -160,4 +162,6 @@ def test_whole_bill_comments_carry_to_the_whole_bill(client, two_consultations):
 def test_a_new_consultation_without_earlier_ones_carries_nothing(committee_staff):
     consultation = open_consultation(committee_staff)
     carry = carry_over(consultation)
-    assert not carry.consultations and not carry.counts and not carry.removed
+    assert not carry.consultations
+    assert not carry.counts
+    assert not carry.removed

@@ -157,7 +157,9 @@ def test_replies_go_under_their_comment(signed_in, citizen, consultation):
         author=other, consultation=consultation, provision=article(consultation), text="Primero."
     )
     key = unit_key(consultation)
-    post(signed_in, consultation, "comment", {"unit": key, "text": "Respuesta.", "parent": parent.pk})
+    post(
+        signed_in, consultation, "comment", {"unit": key, "text": "Respuesta.", "parent": parent.pk}
+    )
     reply = Comment.objects.get(author=citizen)
     assert reply.parent == parent
     html = signed_in.get(page_url(consultation, open=key, show="comments")).content.decode()
@@ -176,7 +178,8 @@ def test_a_proposal_is_shown_as_a_word_diff(signed_in, citizen, consultation):
     assert response.status_code == 302
     assert Proposal.objects.get(author=citizen).status == ItemStatus.PUBLISHED
     html = signed_in.get(page_url(consultation, open=key, show="proposals")).content.decode()
-    assert "<del>" in html and "ciudadana" in html.split("<del>")[1].split("</del>")[0]
+    assert "<del>" in html
+    assert "ciudadana" in html.split("<del>")[1].split("</del>")[0]
     assert "vecinal" in html.split("<ins>")[1].split("</ins>")[0]
 
 
@@ -280,9 +283,7 @@ def test_following_the_bill_from_the_page(signed_in, citizen, consultation):
     assert not citizen.follows.exists()
 
 
-def test_a_closed_consultation_is_read_only_with_a_clear_message(
-    client, citizen, committee_staff
-):
+def test_a_closed_consultation_is_read_only_with_a_clear_message(client, citizen, committee_staff):
     consultation = open_consultation(committee_staff)
     services.consultation_close_early(actor=committee_staff, consultation=consultation)
     client.force_login(citizen)
