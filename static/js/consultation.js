@@ -4,8 +4,10 @@
  *    a phone) and a bar offers "Quote in a comment"; it fills the quote box of
  *    that provision's comment form. Without JavaScript the box takes a paste.
  * 2. After htmx replaces a provision's block, focus goes to its message or to
- *    the first field with an error, so screen readers hear the outcome.
- * 3. Refusals htmx does not swap in (403, 429, network errors) are shown and
+ *    the first field with an error, so screen readers hear the outcome; after
+ *    a tab or page of the discussion, to the link that was used.
+ * 3. Forms with errors (422) are swapped in like any other answer.
+ * 4. Refusals htmx does not swap in (403, 429, network errors) are shown and
  *    announced in an alert region.
  */
 (function () {
@@ -72,10 +74,16 @@
   });
 
   // Touching or pressing the bar collapses the selection on some phones; the
-  // quote was kept when it was made, so the bar stays until it is used.
-  bar.addEventListener("pointerdown", function () {
-    usingBar = true;
-  });
+  // quote was kept when it was made, so the bar stays until it is used. A
+  // touch anywhere else (the start of another selection) ends that, or a
+  // touch on the bar's edge would pin an old quote for good.
+  document.addEventListener(
+    "pointerdown",
+    function (event) {
+      usingBar = bar.contains(event.target);
+    },
+    true
+  );
   button.addEventListener("mousedown", function (event) {
     event.preventDefault(); // keep the selection on desktop browsers
   });
@@ -119,6 +127,16 @@
     }, 10000);
   }
 
+  // A form with errors comes back as 422 with the block to show in place.
+  // htmx reads only the first htmx-config meta tag (base.html's), so a page
+  // cannot add response rules there; this is htmx's documented hook instead.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var type = xhr.getResponseHeader("Content-Type") || "";
@@ -130,6 +148,20 @@
     showError(text.dataset.offlineMessage || "");
   });
 
+  // A link that opened a tab or a page of the discussion went with the old
+  // block; its twin in the new one (or the current tab) takes the focus, so
+  // that keyboard and screen reader users are not sent back to the top.
+  function sameControl(unit, config) {
+    var url = config && config.elt ? config.elt.getAttribute("hx-get") : null;
+    var links = unit.querySelectorAll("[hx-get]");
+    for (var i = 0; url && i < links.length; i++) {
+      if (links[i].getAttribute("hx-get") === url) {
+        return links[i];
+      }
+    }
+    return unit.querySelector(".tabs [aria-current=page]");
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     var unit = target && target.id ? document.getElementById(target.id) : null;
@@ -137,8 +169,11 @@
       return;
     }
     var focus = unit.querySelector("[aria-invalid=true], .unit-error, .unit-done");
+    if (!focus && !unit.contains(document.activeElement)) {
+      focus = sameControl(unit, event.detail.requestConfig);
+    }
     if (focus) {
-      if (!focus.matches("textarea, input, select")) {
+      if (!focus.matches("textarea, input, select, button, a[href]")) {
         focus.setAttribute("tabindex", "-1");
       }
       focus.focus();
