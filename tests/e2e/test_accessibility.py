@@ -17,16 +17,16 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import user_assign_role
 from bills import services
 from bills.models import Committee
 from consultations import services as consultation_services
-from consultations.models import Consultation
+from consultations.models import Comment, Consultation, ModerationPolicy
 from tests.bills import factories
-from tests.consultations.factories import open_consultation
+from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -118,6 +118,113 @@ def assigned_committee_staff(committee_staff):
     return committee_staff
 
 
+# --- The consultation page (templates/consultations/detail.html) ---------------------
+
+ITEM_AUTHOR = "autora@example.org"
+
+
+def _consultation_for_citizens(policy: str = ModerationPolicy.POST) -> Consultation:
+    organiser = UserFactory()
+    user_assign_role(user=organiser, role=Role.COMMITTEE_STAFF)
+    return open_consultation(organiser, policy=policy)
+
+
+def consultation_with_feedback() -> str:
+    """An open consultation with a quoting comment and its reply, a proposal (shown
+    as a diff) and votes with reasons on article 1, and a vote on the whole bill."""
+    consultation = _consultation_for_citizens()
+    first = article(consultation, 1)
+    neighbour = UserFactory(display_name="Vecina Participativa")
+    comment = consultation_services.comment_submit(
+        author=neighbour,
+        consultation=consultation,
+        provision=first,
+        quote="participación ciudadana",
+        text="Conviene precisar quién convoca.",
+    )
+    consultation_services.comment_submit(
+        author=UserFactory(), consultation=consultation, parent=comment, text="De acuerdo."
+    )
+    consultation_services.proposal_submit(
+        author=neighbour,
+        consultation=consultation,
+        provision=first,
+        text=first.text.replace("participación ciudadana", "participación vecinal"),
+        reason="Más cercano a la gente.",
+    )
+    consultation_services.vote_cast(
+        voter=neighbour, consultation=consultation, provision=first, choice="agree",
+        reason="Es necesario.",
+    )  # fmt: skip
+    consultation_services.vote_cast(
+        voter=neighbour, consultation=consultation, provision=None, choice="disagree"
+    )
+    return f"/consultations/{consultation.pk}/"
+
+
+def consultation_discussion(show: str) -> Callable[[], str]:
+    def prepare() -> str:
+        path = consultation_with_feedback()
+        eid = article(Consultation.objects.get(), 1).eid
+        return f"{path}?open={eid}&show={show}"
+
+    return prepare
+
+
+def closed_consultation() -> str:
+    path = consultation_with_feedback()
+    consultation = Consultation.objects.get()
+    consultation_services.consultation_close_early(
+        actor=consultation.created_by, consultation=consultation
+    )
+    return path
+
+
+def comment_to_report() -> str:
+    path = consultation_with_feedback()
+    comment = Comment.objects.filter(parent=None).get()
+    return f"{path}comment/{comment.pk}/report/"
+
+
+def pending_comment_to_edit() -> str:
+    """A pre-moderated consultation; the persona ``item_author`` wrote a comment
+    that waits for a moderator."""
+    consultation = _consultation_for_citizens(policy=ModerationPolicy.PRE)
+    comment = consultation_services.comment_submit(
+        author=UserFactory(email=ITEM_AUTHOR),
+        consultation=consultation,
+        provision=article(consultation, 2),
+        text="Un comentario en espera.",
+    )
+    return f"/consultations/{consultation.pk}/comment/{comment.pk}/edit/"
+
+
+@pytest.fixture
+def item_author(db):
+    """The person ``pending_comment_to_edit`` made (prepared before personas are)."""
+    return User.objects.get(email=ITEM_AUTHOR)
+
+
+def _blank_comment(page: Page) -> Locator:
+    box = page.locator(".consultation-text .comment-box").first
+    box.locator("summary").click()
+    box.locator("textarea[name=text]").fill("   ")
+    return box.locator("form")
+
+
+def post_blank_comment(page: Page) -> None:
+    """The comment form posted as a page would be without JavaScript."""
+    form = _blank_comment(page)
+    with page.expect_navigation():
+        form.evaluate("form => form.submit()")  # a plain post, which htmx does not see
+    assert page.locator(".comment-box .field-errors").count() > 0, "expected a field error"
+
+
+def post_blank_comment_in_place(page: Page) -> None:
+    _blank_comment(page).locator("button[type=submit]").click()
+    page.locator(".comment-box [aria-invalid=true]").wait_for()
+
+
 SCREENS = [
     Screen("home", "/"),
     Screen("sign-up", "/accounts/signup/"),
@@ -187,6 +294,40 @@ SCREENS = [
         persona="assigned_committee_staff",
         prepare=consultation_to_close,
     ),
+    Screen("consultation", "", prepare=consultation_with_feedback),
+    Screen("consultation-signed-in", "", persona="citizen", prepare=consultation_with_feedback),
+    Screen(
+        "consultation-comments",
+        "",
+        persona="citizen",
+        prepare=consultation_discussion("comments"),
+    ),
+    Screen(
+        "consultation-proposals",
+        "",
+        persona="citizen",
+        prepare=consultation_discussion("proposals"),
+    ),
+    Screen(
+        "consultation-reasons", "", persona="citizen", prepare=consultation_discussion("reasons")
+    ),
+    Screen(
+        "consultation-with-errors",
+        "",
+        persona="citizen",
+        prepare=consultation_with_feedback,
+        then=post_blank_comment,
+    ),
+    Screen(
+        "consultation-with-errors-in-place",
+        "",
+        persona="citizen",
+        prepare=consultation_with_feedback,
+        then=post_blank_comment_in_place,
+    ),
+    Screen("consultation-closed", "", persona="citizen", prepare=closed_consultation),
+    Screen("consultation-report", "", persona="citizen", prepare=comment_to_report),
+    Screen("consultation-edit-pending", "", persona="item_author", prepare=pending_comment_to_edit),
 ]
 
 
