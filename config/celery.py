@@ -18,6 +18,10 @@ app.conf.beat_schedule = {
         "task": "consultations.tasks.open_and_close_consultations",
         "schedule": crontab(),  # every minute
     },
+    "requeue-unscreened": {
+        "task": "consultations.tasks.requeue_unscreened",
+        "schedule": crontab(minute="*/5"),
+    },
     "clear-expired-sessions": {
         "task": "config.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

@@ -155,6 +155,7 @@ class Comment(ParticipantSnapshot):
     status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    screened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -162,6 +163,11 @@ class Comment(ParticipantSnapshot):
         verbose_name_plural = _("comments")
         indexes = [
             models.Index(fields=["consultation", "provision", "status"], name="comment_by_place"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(screened_at__isnull=True),
+                name="comment_unscreened",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +189,7 @@ class Proposal(ParticipantSnapshot):
     status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    screened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -190,6 +197,11 @@ class Proposal(ParticipantSnapshot):
         verbose_name_plural = _("proposals")
         indexes = [
             models.Index(fields=["consultation", "provision", "status"], name="proposal_by_place"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(screened_at__isnull=True),
+                name="proposal_unscreened",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +236,7 @@ class Vote(ParticipantSnapshot):
         blank=True,
         help_text=_("Reasons are public and moderated like comments; the vote itself is not."),
     )
+    reason_screened_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -4,6 +4,7 @@ Callers pass the acting person; each service checks permission itself, so the
 browser views, the API and commands share one set of rules.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bills.models import Bill, BillVersion, Committee, Provision
+from config.tasks import enqueue_on_commit
 from consultations.models import (
     Comment,
     Consultation,
@@ -35,6 +37,8 @@ from consultations.permissions import (
     can_take_part,
     has_verified_email,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _require(allowed: bool) -> None:
@@ -367,12 +371,11 @@ def vote_cast(
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
     reason = _clean_text(reason, field="reason", limit=1000, required=False)
     now = timezone.now()
-    fields = {
-        "choice": choice,
+    fields = {"choice": choice, "updated_at": now, **_snapshot(voter)}
+    reason_fields = {
         "reason": reason,
         "reason_status": _initial_status(consultation) if reason else "",
-        "updated_at": now,
-        **_snapshot(voter),
+        "reason_screened_at": None,
     }
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
     with transaction.atomic():
@@ -380,13 +383,21 @@ def vote_cast(
         if vote is None:
             try:
                 with transaction.atomic():
-                    vote = Vote.objects.create(**lookup, created_at=now, **fields)
+                    vote = Vote.objects.create(
+                        **lookup, created_at=now, **fields, **reason_fields
+                    )
             except IntegrityError:
                 vote = Vote.objects.select_for_update().get(**lookup)
             else:
                 _tally_change(vote, add=choice)
+                if reason:
+                    _queue_screening("reason", vote.pk)
                 return vote
         previous = vote.choice
+        if vote.reason != reason:  # a new reason is screened and moderated afresh
+            fields.update(reason_fields)
+            if reason:
+                _queue_screening("reason", vote.pk)
         for name, value in fields.items():
             setattr(vote, name, value)
         vote.save(update_fields=list(fields))
@@ -454,6 +465,7 @@ def comment_submit(
             )
     comment.full_clean()
     comment.save()
+    _queue_screening("comment", comment.pk)
     return comment
 
 
@@ -479,6 +491,7 @@ def proposal_submit(
     )
     proposal.full_clean()
     proposal.save()
+    _queue_screening("proposal", proposal.pk)
     return proposal
 
 
@@ -506,8 +519,10 @@ def item_edit(*, author: User, item: Comment | Proposal, text: str) -> Comment |
         raise ValidationError(_("Only a pending item can be edited."), code="not_pending")
     item.text = _clean_text(text, field="text", limit=5000 if isinstance(item, Comment) else 20000)
     item.updated_at = timezone.now()
+    item.screened_at = None
     item.full_clean()
-    item.save(update_fields=["text", "updated_at"])
+    item.save(update_fields=["text", "updated_at", "screened_at"])
+    _queue_screening(item._meta.model_name, item.pk)
     return item
 
 
@@ -570,3 +585,59 @@ def follow_set(*, follower: User, bill: Bill, frequency: str) -> None:
         bill.follows.filter(follower=follower).delete()
         return
     bill.follows.update_or_create(follower=follower, defaults={"frequency": frequency})
+
+
+# --- Screening ----------------------------------------------------------------------
+
+# What is screened, and the field that records when.
+SCREENED = {
+    "comment": (Comment, "screened_at"),
+    "proposal": (Proposal, "screened_at"),
+    "reason": (Vote, "reason_screened_at"),
+}
+SCREENING_GRACE = timedelta(minutes=5)
+
+
+def _queue_screening(kind: str, pk: int) -> None:
+    """Queues the item's screening once the submission is committed. A broker
+    outage never fails the submission: the item waits, unscreened, for the
+    sweeper (``unscreened_requeue``)."""
+    from consultations.tasks import screen_item
+
+    enqueue_on_commit(screen_item, kind, pk)
+
+
+def item_screen(*, kind: str, pk: int) -> bool:
+    """Screens one submitted text and records that it was screened; running it
+    twice does nothing more. The rules (insults, personal data, links, shouting,
+    near-duplicate campaigns) arrive with the moderation issue and may then hold
+    an item; until they exist every text passes as the consultation's policy
+    left it (published under post-moderation, pending under pre-moderation)."""
+    model, field = SCREENED[kind]
+    return bool(
+        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(
+            **{field: timezone.now()}
+        )
+    )
+
+
+def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queues again what was submitted more than a few minutes ago and is still
+    unscreened (a lost broker message, a worker killed mid-task), so nothing
+    waits forever. Beat runs it every five minutes."""
+    from consultations.tasks import screen_item
+
+    cutoff = (now or timezone.now()) - SCREENING_GRACE
+    queued = 0
+    for kind, (model, field) in SCREENED.items():
+        waiting = model.objects.filter(**{f"{field}__isnull": True}, updated_at__lt=cutoff)
+        if kind == "reason":
+            waiting = waiting.exclude(reason="")
+        for pk in waiting.order_by("updated_at").values_list("pk", flat=True)[:limit]:
+            try:
+                screen_item.apply_async(args=(kind, pk))
+            except Exception:  # the broker is still away: try again next sweep
+                logger.warning("Screening of %s %s not queued; next sweep retries", kind, pk)
+                return queued
+            queued += 1
+    return queued

@@ -7,3 +7,15 @@ from consultations import services
 def open_and_close_consultations() -> tuple[int, int]:
     """Beat runs this every minute: consultations open and close on time."""
     return services.consultations_open_and_close_due()
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def screen_item(kind: str, pk: int) -> bool:
+    """Screens one comment, proposal or vote reason (queued on commit)."""
+    return services.item_screen(kind=kind, pk=pk)
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def requeue_unscreened() -> int:
+    """Beat runs this every five minutes: nothing waits forever unscreened."""
+    return services.unscreened_requeue()
