@@ -4,13 +4,16 @@ else's comment; with htmx (in place) and with JavaScript off (posts and
 redirects); by keyboard alone; at 320 px."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
+from bills import services as bill_services
 from consultations import services
 from consultations.models import Comment, ItemStatus, Proposal, Support, Vote, VoteChoice
+from tests.bills import factories as bill_factories
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
 
@@ -418,4 +421,50 @@ def test_a_touch_on_the_edge_of_the_quote_bar_does_not_pin_an_old_quote(
 
     expect(unit_of(page, third).locator(".quote-input")).to_have_value("artículo 3")
     expect(unit_of(page, second).locator(".quote-input")).to_have_value("")
+    browser_log.assert_clean()
+
+
+def test_a_passage_across_a_line_break_is_quoted_as_the_phone_selects_it(
+    new_context, sign_in, committee_staff, citizen, browser_log
+):
+    bill = bill_factories.published_bill()
+    version = bill_services.bill_version_create(
+        bill=bill,
+        result=bill_factories.tree(3, changed={2: "Primera línea del texto.\nSegunda línea."}),
+        source_format="text",
+        source_name="v2.txt",
+        source_bytes=b"v2",
+    )
+    bill_services.bill_version_publish(version=version)
+    version.refresh_from_db()
+    committee = bill.committees.get()
+    committee.staff.add(committee_staff)
+    consultation = services.consultation_create(
+        actor=committee_staff,
+        version=version,
+        committee=committee,
+        title="Consulta con saltos de línea",
+        opens_at=timezone.now() - timedelta(minutes=1),
+        closes_at=timezone.now() + timedelta(days=15),
+    )
+    services.consultations_open_and_close_due()
+    second = article(consultation, 2)
+    context = new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    sign_in(context, citizen)
+    page = context.new_page()
+    page.goto(page_path(consultation))
+    page.evaluate(
+        """(eid) => {
+            const text = document.getElementById(eid).querySelector(".provision-text");
+            window.getSelection().selectAllChildren(text);
+        }""",
+        second.eid,
+    )
+    page.locator(".quote-bar button").tap()
+    unit = unit_of(page, second)
+    unit.locator(".comment-box textarea[name=text]").fill("Las dos líneas.")
+    unit.locator(".comment-box button[type=submit]").tap()
+    expect(unit.locator(".unit-done")).to_be_visible()
+    # The selection reads the line break as a space; the comment keeps the passage.
+    assert Comment.objects.get(author=citizen).quote == " ".join(second.text.split())
     browser_log.assert_clean()
