@@ -69,7 +69,17 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     assert set(Chamber.objects.values_list("slug", flat=True)) == {"senado", "diputados"}
     assert Committee.objects.filter(chamber__slug="senado").count() >= 3
     assert Committee.objects.filter(chamber__slug="diputados").count() >= 3
-    assert User.objects.filter(email__endswith="@aporta.test").count() == 5
+    # Five sign-in accounts, plus the demo participants (no usable password).
+    assert User.objects.filter(email__endswith="@aporta.test").count() == 13
+    assert User.objects.filter(email__startswith="participante").count() == 8
+    assert not User.objects.get(email="participante01@aporta.test").has_usable_password()
+    # Two demo consultations: a closed one on the original text, one open on the substitute.
+    from consultations.models import Consultation, ConsultationStatus
+
+    statuses = sorted(Consultation.objects.values_list("status", flat=True))
+    assert statuses == [ConsultationStatus.CLOSED, ConsultationStatus.OPEN]
+    comision = User.objects.get(email="comision@aporta.test")
+    assert comision.committees.filter(slug="descentralizacion").exists()
     assert "demo-moderacion-2026" in output
     moderator = User.objects.get(email="moderacion@aporta.test")
     assert moderator.groups.filter(name=Role.MODERATOR).exists()
