@@ -2,7 +2,6 @@
 support, flag and follow. Every write goes through consultations.services;
 who may do what is decided there, so the API and the pages answer alike."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,8 +17,8 @@ from rest_framework.views import APIView
 from bills.models import Provision
 from bills.selectors import bill_for_page
 from config.api import StrictCharField, error_responses, validation_error_output
-from config.ratelimit import allow
 from consultations import selectors, services
+from consultations.limits import within_limits
 from consultations.models import (
     Comment,
     Consultation,
@@ -37,11 +36,7 @@ WHOLE_BILL = "bill"
 
 def _limit(request: Request, action: str) -> None:
     """Per person and per address, atomic; 429 with a clear message past it."""
-    per_user, per_ip, window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action]
-    address = request.META.get("REMOTE_ADDR", "")
-    if not allow(key=f"{action}:user:{request.user.pk}", limit=per_user, window=window) or not (
-        allow(key=f"{action}:ip:{address}", limit=per_ip, window=window)
-    ):
+    if not within_limits(request, action):
         raise Throttled(detail=_("Too many requests. Wait a moment and try again."))
 
 

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from redis import RedisError
 
-from config.ratelimit import allow, client_address
 from consultations import services
 from consultations.forms import (
     CommentForm,
@@ -41,6 +40,7 @@ from consultations.forms import (
     ProposalForm,
     VoteForm,
 )
+from consultations.limits import within_limits
 from consultations.models import (
     Comment,
     Consultation,
@@ -246,10 +246,7 @@ def _sign_in_first(request: HttpRequest, consultation: Consultation, key: str):
 
 
 def _within_limits(request: HttpRequest, action: str) -> bool:
-    per_user, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action]
-    return allow(key=f"{action}:user:{request.user.pk}", limit=per_user, window=window) and allow(
-        key=f"{action}:ip:{client_address(request)}", limit=per_address, window=window
-    )
+    return within_limits(request, action)
 
 
 TOO_MANY = "too_many"

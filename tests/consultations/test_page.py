@@ -390,3 +390,22 @@ def test_sending_the_prefilled_wording_unchanged_is_refused(signed_in, consultat
     )
     assert response.status_code == 400
     assert not Proposal.objects.exists()
+
+
+def test_address_limits_count_each_visitor_behind_the_proxy(client, consultation, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.APORTA_PARTICIPATION_RATE_LIMITS = {
+        **settings.APORTA_PARTICIPATION_RATE_LIMITS,
+        "vote": (100, 1, 60),  # one vote per address per minute
+    }
+    key = unit_key(consultation)
+    answers = []
+    for address in ("203.0.113.7", "198.51.100.9", "203.0.113.7"):
+        client.force_login(UserFactory())
+        response = post(
+            client, consultation, "vote", {"unit": key, "choice": "agree"},
+            HTTP_X_FORWARDED_FOR=address, **HTMX,
+        )  # fmt: skip
+        answers.append(response.status_code)
+    assert answers == [200, 200, 429]
+    assert Vote.objects.count() == 2
