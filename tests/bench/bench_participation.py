@@ -18,9 +18,9 @@ through the API, each from a person voting for the first time. ``votes_lost``
 is the number of people whose vote was answered 200 but not stored.
 
 gunicorn's workers are gthread (4 threads each): the sync worker closes the
-connection after every answer and idles while PostgreSQL commits a vote;
-threads keep connections alive and overlap that wait with another request's
-Python (measured on this 2-core machine: see README, "Benchmarks").
+connection after every answer and idles while PostgreSQL and Redis answer;
+threads keep connections alive and overlap those waits with another request's
+Python (measured on the 2-core machine: see README, "Benchmarks").
 """
 
 from __future__ import annotations

@@ -257,7 +257,7 @@ def _text(rng: random.Random, index: int) -> str:
 
 
 def _copy(model: type[models.Model], rows: Iterable[dict]) -> None:
-    """Inserts ``rows`` (column values keyed by attribute name) into ``model``'s table."""
+    """Inserts ``rows`` (values keyed by attribute name) into ``model``'s table."""
     fields = [
         field
         for field in model._meta.concrete_fields
@@ -274,10 +274,15 @@ def _copy(model: type[models.Model], rows: Iterable[dict]) -> None:
         return
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    names: Sequence[str] = [field.attname for field in fields]
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[name] for name in names])
+            # Columns the rows leave out (added to the model later) take their default.
+            copy.write_row(
+                [
+                    row[field.attname] if field.attname in row else field.get_default()
+                    for field in fields
+                ]
+            )
 
 
 def signed_in(people: Sequence[int], *, secret_key: str) -> list[tuple[str, str]]:
