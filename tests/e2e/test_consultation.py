@@ -415,8 +415,9 @@ def test_a_touch_on_the_edge_of_the_quote_bar_does_not_pin_an_old_quote(
     bar.tap(position={"x": 4, "y": 4})  # beside the button
     # Changing their mind: a long press on article 3 starts with a touch there.
     page.locator(f"#{third.eid} .provision-text").tap()
+    expect(bar).to_be_hidden()  # the touch let go of the first selection
     assert page.evaluate(SELECT_PASSAGE, [third.eid, "artículo 3"])
-    page.wait_for_timeout(400)  # longer than the bar's wait after a selection change
+    expect(bar).to_be_visible()
     bar.locator("button").tap()
 
     expect(unit_of(page, third).locator(".quote-input")).to_have_value("artículo 3")
