@@ -54,7 +54,7 @@ def _require_participation(user: User, consultation: Consultation) -> None:
         if consultation.status in {ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED}:
             raise PermissionDenied(_("This consultation is not open yet."))
         raise PermissionDenied(
-            _("This consultation is closed: it can be read but no longer takes part.")
+            _("This consultation is closed: you can read it, but it no longer takes votes or comments.")
         )
     raise PermissionDenied(_("Only people with a verified email address can take part."))
 
@@ -383,9 +383,7 @@ def vote_cast(
         if vote is None:
             try:
                 with transaction.atomic():
-                    vote = Vote.objects.create(
-                        **lookup, created_at=now, **fields, **reason_fields
-                    )
+                    vote = Vote.objects.create(**lookup, created_at=now, **fields, **reason_fields)
             except IntegrityError:
                 vote = Vote.objects.select_for_update().get(**lookup)
             else:
@@ -615,9 +613,7 @@ def item_screen(*, kind: str, pk: int) -> bool:
     left it (published under post-moderation, pending under pre-moderation)."""
     model, field = SCREENED[kind]
     return bool(
-        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(
-            **{field: timezone.now()}
-        )
+        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
     )
 
 

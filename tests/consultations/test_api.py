@@ -511,7 +511,7 @@ def test_a_closed_consultation_is_read_only_with_a_clear_message(
     for method, path, body in writes:
         response = send(client, method, path, body)
         assert response.status_code == 403, (method, path)
-        assert "closed" in response.json()["detail"].lower(), response.json()
+        assert "cerrada" in response.json()["detail"].lower(), response.json()
     assert Vote.objects.get().choice == "agree"
     assert Comment.objects.count() == 2
     assert client.get(f"/api/v1/consultations/{pk}/").status_code == 200

@@ -132,7 +132,7 @@ def test_feedback_on_a_deleted_provision_is_kept_under_its_own_heading(client, t
     _first, second = two_consultations
     response = client.get(reverse("consultations:detail", args=[second.pk]))
     html = response.content.decode()
-    assert "Provisions removed in this version" in html or "Disposiciones eliminadas" in html
+    assert "Disposiciones eliminadas en esta versión" in html
     removed = html.split('class="removed"')[1]
     assert "Comentario sobre el artículo 3." in removed
     assert SAME.format(n=3) in removed
