@@ -5,36 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_region_bilingual_name'),
-        ('bills', '0004_committee_staff'),
-        ('consultations', '0003_vote_tallies'),
+        ("accounts", "0004_region_bilingual_name"),
+        ("bills", "0004_committee_staff"),
+        ("consultations", "0003_vote_tallies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='screened_at',
+            model_name="comment",
+            name="screened_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='screened_at',
+            model_name="proposal",
+            name="screened_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='reason_screened_at',
+            model_name="vote",
+            name="reason_screened_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('screened_at__isnull', True)), fields=['updated_at'], name='comment_unscreened'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(("screened_at__isnull", True)),
+                fields=["updated_at"],
+                name="comment_unscreened",
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(condition=models.Q(('screened_at__isnull', True)), fields=['updated_at'], name='proposal_unscreened'),
+            model_name="proposal",
+            index=models.Index(
+                condition=models.Q(("screened_at__isnull", True)),
+                fields=["updated_at"],
+                name="proposal_unscreened",
+            ),
         ),
     ]
