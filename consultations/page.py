@@ -144,13 +144,13 @@ def _grouped_counts(consultation_ids, provision_field: str = "provision_id") -> 
     comments = (
         Comment.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
         .values_list("consultation_id", provision_field)
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     proposals = (
         Proposal.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
         .values_list("consultation_id", provision_field)
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     counts: dict[tuple[int, int | None], dict[str, int]] = {}
