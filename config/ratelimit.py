@@ -7,8 +7,12 @@ so a limit holds however many requests arrive at once.
 
 import logging
 import time
+from collections.abc import Sequence
+from functools import cache as once
 
+import redis
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
@@ -26,6 +30,38 @@ def _hits(key: str, window: int) -> int:
     except ValueError:  # expired between add and incr
         cache.add(bucket, 1, timeout=window + 1)
         return 1
+
+
+@once
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def allow_all(checks: Sequence[tuple[str, int, int]]) -> bool:
+    """Counts one hit on each ``(key, limit, window)``; False if any is past its
+    limit. On Redis all counters move in one round trip (``SET NX EX`` then
+    ``INCR`` per key, pipelined); elsewhere each goes through the cache."""
+    if not settings.REDIS_URL:
+        # Every counter counts the hit, even past the first refusal.
+        allowed = [allow(key=key, limit=limit, window=window) for key, limit, window in checks]
+        return all(allowed)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    buckets = [
+        (f"{prefix}:ratelimit:{key}:{int(time.time() // window)}", limit, window)
+        for key, limit, window in checks
+    ]
+    try:
+        pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
+        for bucket, _limit, window in buckets:
+            pipe.set(bucket, 0, ex=window + 1, nx=True)
+            pipe.incr(bucket)
+        counts = pipe.execute()[1::2]
+    except (RedisError, OSError):
+        logger.warning("Rate limits not counted: Redis is unreachable", exc_info=True)
+        return True
+    return all(
+        count <= limit for count, (_bucket, limit, _window) in zip(counts, buckets, strict=True)
+    )
 
 
 def allow(*, key: str, limit: int, window: int) -> bool:

@@ -4,12 +4,15 @@ per visitor address (read through trusted proxies), counted atomically."""
 from django.conf import settings
 from django.http import HttpRequest
 
-from config.ratelimit import allow, client_address
+from config.ratelimit import allow_all, client_address
 
 
 def within_limits(request: HttpRequest, action: str) -> bool:
     """Counts one ``action`` for the person and their address; False past either limit."""
     per_user, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action]
-    person = allow(key=f"{action}:user:{request.user.pk}", limit=per_user, window=window)
-    address = allow(key=f"{action}:ip:{client_address(request)}", limit=per_address, window=window)
-    return person and address
+    return allow_all(
+        [
+            (f"{action}:user:{request.user.pk}", per_user, window),
+            (f"{action}:ip:{client_address(request)}", per_address, window),
+        ]
+    )

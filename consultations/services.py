@@ -8,8 +8,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,10 @@ def _require_participation(user: User, consultation: Consultation) -> None:
         if consultation.status in {ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED}:
             raise PermissionDenied(_("This consultation is not open yet."))
         raise PermissionDenied(
-            _("This consultation is closed: you can read it, but it no longer takes votes or comments.")
+            _(
+                "This consultation is closed: you can read it, "
+                "but it no longer takes votes or comments."
+            )
         )
     raise PermissionDenied(_("Only people with a verified email address can take part."))
 
@@ -334,6 +337,29 @@ def consultation_extend(
 # --- Votes ---------------------------------------------------------------------
 
 
+@transaction.atomic
+def tallies_recount(*, consultation: Consultation) -> int:
+    """Rebuilds the consultation's running tallies from its votes (after a bulk
+    load or a restore); returns how many tally rows it wrote. Locks the
+    consultation's votes meanwhile, so no vote slips between count and write."""
+    list(Vote.objects.select_for_update().filter(consultation=consultation).values_list("pk"))
+    counts: dict[int | None, dict[str, int]] = {}
+    rows = (
+        Vote.objects.filter(consultation=consultation)
+        .values_list("provision_id", "choice")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+    for provision_id, choice, count in rows:
+        counts.setdefault(provision_id, dict.fromkeys(VoteChoice.values, 0))[choice] = count
+    VoteTally.objects.filter(consultation=consultation).delete()
+    VoteTally.objects.bulk_create(
+        VoteTally(consultation=consultation, provision_id=provision_id, **figures)
+        for provision_id, figures in counts.items()
+    )
+    return len(counts)
+
+
 def _tally_change(vote: Vote, *, add: str | None = None, remove: str | None = None) -> None:
     """Moves the running tally in the vote's transaction, with ``F()`` so
     parallel votes never overwrite each other's counts."""
@@ -379,18 +405,15 @@ def vote_cast(
     }
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
     with transaction.atomic():
-        vote = Vote.objects.select_for_update().filter(**lookup).first()
-        if vote is None:
-            try:
-                with transaction.atomic():
-                    vote = Vote.objects.create(**lookup, created_at=now, **fields, **reason_fields)
-            except IntegrityError:
-                vote = Vote.objects.select_for_update().get(**lookup)
-            else:
-                _tally_change(vote, add=choice)
-                if reason:
-                    _queue_screening("reason", vote.pk)
-                return vote
+        # Most votes are first votes: one INSERT that does nothing when the
+        # person already voted here (any of the unique constraints).
+        vote = Vote(**lookup, created_at=now, **fields, **reason_fields)
+        if _insert_unless_present(vote):
+            _tally_change(vote, add=choice)
+            if reason:
+                _queue_screening("reason", vote.pk)
+            return vote
+        vote = Vote.objects.select_for_update().get(**lookup)
         previous = vote.choice
         if vote.reason != reason:  # a new reason is screened and moderated afresh
             fields.update(reason_fields)
@@ -402,6 +425,29 @@ def vote_cast(
         if previous != choice:
             _tally_change(vote, add=choice, remove=previous)
         return vote
+
+
+def _insert_unless_present(vote: Vote) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite):
+    sets ``vote.pk`` and answers True when the row is new; False when a vote of
+    this person for this place exists already, without an error to recover from."""
+    fields = [field for field in Vote._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    holders = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(getattr(vote, field.attname), connection) for field in fields]
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({holders}) "  # noqa: S608 - names from the model
+            "ON CONFLICT DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    vote.pk = row[0]
+    vote._state.adding = False
+    return True
 
 
 @transaction.atomic

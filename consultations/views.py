@@ -28,12 +28,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from redis import RedisError
 
-from consultations import services
+from consultations import blocks, services
 from consultations.forms import (
     CommentForm,
     FlagForm,
@@ -280,14 +281,21 @@ def _context(
     labels = context["labels"] = _labels(consultation)
     for each in (page.bill_unit, *page.units.values()):
         _present(each, base, bound if bound.get("unit") == each.key else {}, choices, labels)
-    if may_take_part:  # the forms under each provision share one token field
-        context["csrf_input"] = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-        )
     context["urls"] = {
         action: reverse(f"consultations:{action}", args=[consultation.pk])
         for action in ("vote", "comment", "proposal")
     }
+    if may_take_part:  # the forms under each provision share one token field
+        csrf_input = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+        urls = context["urls"]
+        for each in (page.bill_unit, *page.units.values()):
+            vote = blocks.vote_form(each, url=urls["vote"], csrf_input=csrf_input, labels=labels)
+            comment = blocks.comment_box(
+                each, url=urls["comment"], csrf_input=csrf_input, labels=labels
+            )
+            each.forms = vote + mark_safe("\n    ") + comment
     if opened is not None:
         opened.discussion = discussion(
             consultation,

@@ -265,3 +265,22 @@ def test_running_tallies_follow_votes_changes_and_withdrawals(citizen, committee
     assert tally_counts(consultation) == vote_tallies(consultation)
     assert tally_counts(consultation)[provision.pk] == {"agree": 0, "disagree": 1, "abstain": 0}
     assert tally_counts(consultation)[None] == {"agree": 0, "disagree": 0, "abstain": 1}
+
+
+def test_tallies_can_be_recounted_from_the_votes(committee_staff):
+    from consultations.models import VoteTally
+    from consultations.selectors import tally_counts
+
+    consultation = open_consultation(committee_staff)
+    for choice in ("agree", "agree", "abstain"):
+        services.vote_cast(
+            voter=UserFactory(), consultation=consultation, provision=article(consultation),
+            choice=choice,
+        )  # fmt: skip
+    services.vote_cast(
+        voter=UserFactory(), consultation=consultation, provision=None, choice="agree"
+    )
+    expected = vote_tallies(consultation)
+    VoteTally.objects.all().update(agree=0)  # drifted, or never written by a bulk load
+    assert services.tallies_recount(consultation=consultation) == 2
+    assert tally_counts(consultation) == expected
