@@ -43,7 +43,7 @@ def allow_all(checks: Sequence[tuple[str, int, int]]) -> bool:
     ``INCR`` per key, pipelined); elsewhere each goes through the cache."""
     if not settings.REDIS_URL:
         # Every counter counts the hit, even past the first refusal.
-        allowed = [allow(key=key, limit=limit, window=window) for key, limit, window in checks]
+        allowed = [_counted(key, limit, window) for key, limit, window in checks]
         return all(allowed)
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
     buckets = [
@@ -69,6 +69,10 @@ def allow(*, key: str, limit: int, window: int) -> bool:
 
     With the cache unreachable the request is let through (and logged): a
     Redis outage must never cost a citizen their comment or vote."""
+    return allow_all([(key, limit, window)])
+
+
+def _counted(key: str, limit: int, window: int) -> bool:
     try:
         return _hits(key, window) <= limit
     except (RedisError, OSError):
