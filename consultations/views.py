@@ -11,7 +11,6 @@ seconds old); signed-in people always get it fresh, with their own votes.
 
 import hashlib
 import re
-import secrets
 from collections import defaultdict
 from contextlib import suppress
 from urllib.parse import urlencode
@@ -27,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -49,8 +49,10 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
     DigestFrequency,
+    Follow,
     ItemStatus,
     Proposal,
+    Vote,
     VoteChoice,
 )
 from consultations.page import (
@@ -67,9 +69,17 @@ from consultations.permissions import can_take_part, has_verified_email
 from consultations.templatetags.consultation_tags import unit_label
 
 ANONYMOUS_TTL = 10
-# Stands in for the visitor's CSRF token in cached pages; random per process so
-# that no text a citizen writes can contain it.
-TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+# Cached pages are shared by every web process, so the two marks below are the
+# same in all of them; derived from SECRET_KEY, no text a citizen writes can
+# contain them. One stands in for the visitor's CSRF token, the other marks
+# where each person's own vote form goes in the shared text.
+TOKEN_PLACEHOLDER = (
+    "csrf-" + salted_hmac("consultations.page", "csrf", algorithm="sha256").hexdigest()[:32]
+)
+VOTE_SLOT = (
+    "vote-" + salted_hmac("consultations.page", "vote-slot", algorithm="sha256").hexdigest()[:32]
+)
+SLOT_PATTERN = re.compile(rf"<!--{VOTE_SLOT}:([a-z0-9_]+)-->")
 KEY_PATTERN = re.compile(r"^[a-z0-9_]{1,120}$")
 MAX_PAGE = 10_000
 ITEM_MODELS = {"comment": Comment, "proposal": Proposal}
@@ -220,6 +230,16 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
     unit.vote_form, unit.comment_form = vote_form, comment_form
     unit.proposal_form = bound.get("proposal")
     unit.error = bound.get("error", "")
+    _vote_state(unit, vote_form, choices)
+    own_comment = comment_form is not None and not comment_form.data.get("parent")
+    unit.comment_errors = _errors(comment_form if own_comment else None)
+    unit.comment_open = own_comment
+    unit.comment_value = comment_form.data.get("text", "") if own_comment else ""
+    unit.quote_value = comment_form.data.get("quote", "") if own_comment else ""
+
+
+def _vote_state(unit, vote_form, choices: list[tuple[str, str]]) -> None:
+    """What the vote form shows: the person's input after an error, else their vote."""
     unit.vote_errors = _errors(vote_form)
     if vote_form is not None:
         chosen, unit.reason_value = vote_form.data.get("choice"), vote_form.data.get("reason", "")
@@ -232,11 +252,6 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
         unit.my_vote_text = _("You voted: %(choice)s") % {
             "choice": unit.my_vote.get_choice_display()
         }
-    own_comment = comment_form is not None and not comment_form.data.get("parent")
-    unit.comment_errors = _errors(comment_form if own_comment else None)
-    unit.comment_open = own_comment
-    unit.comment_value = comment_form.data.get("text", "") if own_comment else ""
-    unit.quote_value = comment_form.data.get("quote", "") if own_comment else ""
 
 
 def _context(
@@ -245,15 +260,21 @@ def _context(
     params: Params,
     *,
     bound: dict | None = None,
+    shared: bool = False,
+    may_take_part: bool | None = None,
 ) -> dict:
-    user = request.user if request.user.is_authenticated else None
+    """The page's context. ``shared=True`` builds what every participant sees
+    alike (no one's votes, a stand-in CSRF token, a slot where each vote form
+    goes) for :func:`_shared_text`."""
+    user = request.user if request.user.is_authenticated and not shared else None
     page = consultation_page(consultation, user)
     opened: Unit | None = None
     if params.open:
         opened = page.bill_unit if params.open == BILL else page.units.get(params.open)
         if opened is None:
             raise Http404
-    may_take_part = user is not None and can_take_part(user, consultation)
+    if may_take_part is None:
+        may_take_part = user is not None and can_take_part(user, consultation)
     context = {
         "consultation": consultation,
         "bill": page.version.bill,
@@ -266,6 +287,7 @@ def _context(
         "verified": user is not None and (may_take_part or has_verified_email(user)),
         "removed": removed_feedback(page.carry),
         "earlier": sorted(page.carry.consultations.values(), key=lambda c: c.version.number),
+        "follow": page.follow,
         "vote_choices": VoteChoice.choices,
         "follow_choices": DigestFrequency.choices,
         "discussion_tabs": [
@@ -286,16 +308,25 @@ def _context(
         for action in ("vote", "comment", "proposal")
     }
     if may_take_part:  # the forms under each provision share one token field
+        token = TOKEN_PLACEHOLDER if shared else get_token(request)
         csrf_input = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
         )
         urls = context["urls"]
+        context["vote_forms"] = {}
         for each in (page.bill_unit, *page.units.values()):
             vote = blocks.vote_form(each, url=urls["vote"], csrf_input=csrf_input, labels=labels)
             comment = blocks.comment_box(
                 each, url=urls["comment"], csrf_input=csrf_input, labels=labels
             )
+            if shared:  # each person's own vote form goes in the slot
+                context["vote_forms"][each.key] = (str(vote), each.legend)
+                vote = format_html("<!--{}:{}-->", VOTE_SLOT, each.key)
             each.forms = vote + mark_safe("\n    ") + comment
+        context["unit_keys"] = {
+            each.provision.pk if each.provision else None: each.key
+            for each in (page.bill_unit, *page.units.values())
+        }
     if opened is not None:
         opened.discussion = discussion(
             consultation,
@@ -317,8 +348,13 @@ def _fresh(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 def _serve(request: HttpRequest, pk: int, params: Params, template: str, key: str = ""):
-    """Signed in (or with a message to show): rendered now. Anonymous: from the cache."""
-    if request.user.is_authenticated or len(messages.get_messages(request)):
+    """Anonymous: from the cache. Signed in: the person's own parts rendered
+    now around the text everyone shares (cached); rendered whole when a
+    discussion is open or a message is waiting (after the person's own post)."""
+    has_messages = len(messages.get_messages(request))
+    if request.user.is_authenticated and not has_messages and not key and not params.open:
+        return _fresh(request, _signed_in_page(request, _consultation(pk)))
+    if request.user.is_authenticated or has_messages:
         consultation = _consultation(pk)
         context = _context(request, consultation, params)
         if key:
@@ -352,6 +388,72 @@ def _serve(request: HttpRequest, pk: int, params: Params, template: str, key: st
     patch_cache_control(response, private=True, max_age=ANONYMOUS_TTL)
     patch_vary_headers(response, ["Cookie", "Accept-Language", "HX-Request"])
     return response
+
+
+def _shared_text(request: HttpRequest, consultation: Consultation, may_take_part: bool) -> dict:
+    """The text with its figures and forms as every participant sees it,
+    rendered once per language and kind of viewer and kept ``ANONYMOUS_TTL``
+    seconds: a viral bill's page is not rebuilt for each signed-in reader."""
+    cache_key = f"consultation-text:{consultation.pk}:{get_language()}:{int(may_take_part)}"
+    with suppress(RedisError, OSError):
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return cached
+    context = _context(request, consultation, Params({}), shared=True, may_take_part=may_take_part)
+    shared = {
+        "text": render_to_string("consultations/detail.html#text", context, request),
+        "vote_forms": context.get("vote_forms", {}),
+        "unit_keys": context.get("unit_keys", {}),
+        "earlier": bool(context["earlier"]),
+    }
+    with suppress(RedisError, OSError):  # served uncached while the cache is away
+        cache.set(cache_key, shared, ANONYMOUS_TTL)
+    return shared
+
+
+def _signed_in_page(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    """The page for a signed-in person: their votes, their vote forms and the
+    header are fresh; the shared text may be up to ``ANONYMOUS_TTL`` seconds old."""
+    user = request.user
+    may_take_part = can_take_part(user, consultation)
+    shared = _shared_text(request, consultation, may_take_part)
+    text = shared["text"]
+    if may_take_part:
+        mine = {
+            shared["unit_keys"].get(vote.provision_id): vote
+            for vote in Vote.objects.filter(consultation=consultation, voter=user)
+        }
+        choices = [(value, str(label)) for value, label in VoteChoice.choices]
+        labels = _labels(consultation)
+        url = reverse("consultations:vote", args=[consultation.pk])
+        csrf_input = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', TOKEN_PLACEHOLDER
+        )
+
+        def vote_form(match: re.Match) -> str:
+            key = match.group(1)
+            default, legend = shared["vote_forms"][key]
+            if key not in mine:
+                return default
+            unit = Unit(key=key, provision=None, my_vote=mine[key])
+            unit.legend = legend
+            _vote_state(unit, None, choices)
+            return blocks.vote_form(unit, url=url, csrf_input=csrf_input, labels=labels)
+
+        text = SLOT_PATTERN.sub(vote_form, text).replace(TOKEN_PLACEHOLDER, get_token(request))
+    context = {
+        "consultation": consultation,
+        "bill": consultation.version.bill,
+        "version": consultation.version,
+        "may_take_part": may_take_part,
+        "verified": may_take_part or has_verified_email(user),
+        "follow": Follow.objects.filter(
+            follower=user, bill_id=consultation.version.bill_id
+        ).first(),
+        "follow_choices": DigestFrequency.choices,
+        "text_html": mark_safe(text),  # noqa: S308 - rendered by our templates above
+    }
+    return render(request, "consultations/detail.html", context)
 
 
 @require_safe

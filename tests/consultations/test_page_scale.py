@@ -135,3 +135,40 @@ def test_messages_are_never_served_from_the_anonymous_cache(client, committee_st
     client.get(page(consultation))  # shows the message once, not from the cache
     other = Client().get(page(consultation)).content.decode()
     assert "Su voto está guardado." not in other
+
+
+def test_every_web_process_reads_the_cached_pages_marks_alike():
+    """Web processes share the cache: the stand-in marks must not be per process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from consultations import views
+
+    code = "import django; django.setup(); from consultations import views; "
+    code += "print(views.TOKEN_PLACEHOLDER, views.VOTE_SLOT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == [views.TOKEN_PLACEHOLDER, views.VOTE_SLOT]
+
+
+def test_signed_in_pages_share_the_text_but_not_the_votes(client, committee_staff, citizen):
+    consultation = open_consultation(committee_staff)
+    other = UserFactory()
+    services.vote_cast(
+        voter=other, consultation=consultation, provision=article(consultation), choice="disagree"
+    )
+    client.force_login(other)
+    theirs = client.get(page(consultation)).content.decode()  # fills the shared text
+    assert 'value="disagree" checked' in theirs
+    client.force_login(citizen)
+    mine = client.get(page(consultation)).content.decode()
+    assert "checked" not in mine
+    services.vote_cast(voter=citizen, consultation=consultation, provision=None, choice="abstain")
+    mine = client.get(page(consultation)).content.decode()
+    assert mine.count("checked") == 1
+    assert 'value="abstain" checked' in mine
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', mine).group(1)
+    assert "csrf-" not in token
