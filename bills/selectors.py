@@ -134,6 +134,7 @@ def in_document_order(roots: list[Provision]) -> list[Provision]:
     shorts: dict[str, list[Provision]] = {}
     for node in ordered:
         node.short_anchor = ""
+        node.after = ""  # what a page shows after the provision (consultation blocks)
         if node.kind == "article" and (number := eid_number(node.label)):
             shorts.setdefault(f"art_{number}", []).append(node)
     taken = {node.eid for node in ordered}

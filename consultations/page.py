@@ -134,9 +134,11 @@ def provision_with_text(provision: Provision) -> str:
 
 
 def consultation_for_page(pk: int) -> Consultation:
-    return Consultation.objects.select_related(
-        "version__bill__origin_chamber", "committee", "chamber"
-    ).get(pk=pk)
+    return (
+        Consultation.objects.select_related("version__bill__origin_chamber", "committee", "chamber")
+        .defer("version__import_report")  # the import's report can be long
+        .get(pk=pk)
+    )
 
 
 def _grouped_counts(consultation_ids, provision_field: str = "provision_id") -> dict:

@@ -414,6 +414,7 @@ def vote_cast(
                 _queue_screening("reason", vote.pk)
             return vote
         vote = Vote.objects.select_for_update().get(**lookup)
+        vote.provision = provision  # known already: no query to read it back
         previous = vote.choice
         if vote.reason != reason:  # a new reason is screened and moderated afresh
             fields.update(reason_fields)

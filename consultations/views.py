@@ -27,8 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -313,12 +313,16 @@ def _context(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
         )
         urls = context["urls"]
+        forms = blocks.UnitForms(
+            vote_url=urls["vote"],
+            comment_url=urls["comment"],
+            csrf_input=csrf_input,
+            labels=labels,
+            choices=choices,
+        )
         context["vote_forms"] = {}
         for each in (page.bill_unit, *page.units.values()):
-            vote = blocks.vote_form(each, url=urls["vote"], csrf_input=csrf_input, labels=labels)
-            comment = blocks.comment_box(
-                each, url=urls["comment"], csrf_input=csrf_input, labels=labels
-            )
+            vote, comment = forms.vote_form(each), forms.comment_box(each)
             if shared:  # each person's own vote form goes in the slot
                 context["vote_forms"][each.key] = (str(vote), each.legend)
                 vote = format_html("<!--{}:{}-->", VOTE_SLOT, each.key)
@@ -338,7 +342,32 @@ def _context(
             carry=page.carry,
         )
         context["opened"] = opened
+    for each in (page.bill_unit, *page.units.values()):
+        if each is opened:  # the one block with a discussion goes through the template
+            each.block = render_to_string(
+                "consultations/detail.html#unit", {**context, "unit": each}, request
+            )
+        else:
+            each.block = _block(each, may_take_part=may_take_part)
+    for provision in page.provisions:
+        if provision.closing:
+            provision.after = mark_safe(  # noqa: S308 - blocks built escaped
+                "".join(unit.block for unit in provision.closing)
+            )
     return context
+
+
+def _block(unit: Unit, *, may_take_part: bool) -> SafeString:
+    """A provision's block without a discussion open: the template's ``unit``
+    partial, built here because the page repeats it for every provision."""
+    key = escape(unit.key)
+    classes = "unit unit-bill" if unit.key == BILL else "unit"
+    error = f'\n  <p class="unit-error" role="alert">{escape(unit.error)}</p>' if unit.error else ""
+    forms = f"\n  {unit.forms}" if may_take_part else ""
+    return mark_safe(  # noqa: S308 - every value escaped or built escaped
+        f'<section class="{classes}" id="unit-{key}" aria-label="{escape(unit.aria_label)}" '
+        f'data-unit="{key}">{error}\n  {unit.summary}{forms}\n</section>\n'
+    )
 
 
 def _fresh(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -421,13 +450,19 @@ def _signed_in_page(request: HttpRequest, consultation: Consultation) -> HttpRes
     if may_take_part:
         mine = {
             shared["unit_keys"].get(vote.provision_id): vote
-            for vote in Vote.objects.filter(consultation=consultation, voter=user)
+            for vote in Vote.objects.filter(consultation=consultation, voter=user).only(
+                "provision_id", "choice", "reason"
+            )
         }
         choices = [(value, str(label)) for value, label in VoteChoice.choices]
-        labels = _labels(consultation)
-        url = reverse("consultations:vote", args=[consultation.pk])
-        csrf_input = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', TOKEN_PLACEHOLDER
+        forms = blocks.UnitForms(
+            vote_url=reverse("consultations:vote", args=[consultation.pk]),
+            comment_url=reverse("consultations:comment", args=[consultation.pk]),
+            csrf_input=format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', TOKEN_PLACEHOLDER
+            ),
+            labels=_labels(consultation),
+            choices=choices,
         )
 
         def vote_form(match: re.Match) -> str:
@@ -438,7 +473,7 @@ def _signed_in_page(request: HttpRequest, consultation: Consultation) -> HttpRes
             unit = Unit(key=key, provision=None, my_vote=mine[key])
             unit.legend = legend
             _vote_state(unit, None, choices)
-            return blocks.vote_form(unit, url=url, csrf_input=csrf_input, labels=labels)
+            return forms.vote_form(unit)
 
         text = SLOT_PATTERN.sub(vote_form, text).replace(TOKEN_PLACEHOLDER, get_token(request))
     context = {
