@@ -127,6 +127,14 @@
     }, 10000);
   }
 
+  // htmx binds the links and forms of a swapped-in block when it "settles",
+  // 20 ms later by default; a fast keyboard or a script pressing Enter in
+  // between would follow the plain link instead. Nothing here animates the
+  // swap, so the block settles at once.
+  if (window.htmx) {
+    window.htmx.config.defaultSettleDelay = 0;
+  }
+
   // A form with errors comes back as 422 with the block to show in place.
   // htmx reads only the first htmx-config meta tag (base.html's), so a page
   // cannot add response rules there; this is htmx's documented hook instead.
@@ -151,32 +159,42 @@
   // A link that opened a tab or a page of the discussion went with the old
   // block; its twin in the new one (or the current tab) takes the focus, so
   // that keyboard and screen reader users are not sent back to the top.
-  function sameControl(unit, config) {
-    var url = config && config.elt ? config.elt.getAttribute("hx-get") : null;
+  // The link or button that asked for a block, remembered when the request
+  // leaves: after the swap its copy in the new block gets the focus back.
+  var trigger = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    trigger = elt && elt.getAttribute ? elt.getAttribute("hx-get") : null;
+  });
+
+  function sameControl(unit) {
     var links = unit.querySelectorAll("[hx-get]");
-    for (var i = 0; url && i < links.length; i++) {
-      if (links[i].getAttribute("hx-get") === url) {
+    for (var i = 0; trigger && i < links.length; i++) {
+      if (links[i].getAttribute("hx-get") === trigger) {
         return links[i];
       }
     }
     return unit.querySelector(".tabs [aria-current=page]");
   }
 
-  document.body.addEventListener("htmx:afterSwap", function (event) {
+  function refocus(event) {
     var target = event.detail.target;
     var unit = target && target.id ? document.getElementById(target.id) : null;
-    if (!unit || !unit.classList.contains("unit")) {
+    if (!unit || !unit.classList.contains("unit") || unit.contains(document.activeElement)) {
       return;
     }
     var focus = unit.querySelector("[aria-invalid=true], .unit-error, .unit-done");
-    if (!focus && !unit.contains(document.activeElement)) {
-      focus = sameControl(unit, event.detail.requestConfig);
-    }
+    focus = focus || sameControl(unit);
     if (focus) {
       if (!focus.matches("textarea, input, select, button, a[href]")) {
         focus.setAttribute("tabindex", "-1");
       }
       focus.focus();
     }
-  });
+  }
+
+  // After the swap, and again once htmx has settled the new block, in case
+  // anything in between moved the focus away.
+  document.body.addEventListener("htmx:afterSwap", refocus);
+  document.body.addEventListener("htmx:afterSettle", refocus);
 })();
