@@ -521,10 +521,6 @@ def _sign_in_first(request: HttpRequest, consultation: Consultation, key: str):
     return response
 
 
-def _within_limits(request: HttpRequest, action: str) -> bool:
-    return within_limits(request, action)
-
-
 TOO_MANY = "too_many"
 
 
@@ -605,12 +601,12 @@ def _participation(request, pk, *, form_class, form_name, action, limit, show=""
         return _answer(request, consultation, key, form=form, form_name=form_name, status=400,
                        open_discussion=open_discussion, show=show)  # fmt: skip
     provision = _unit_of(consultation, form.cleaned_data["unit"])
-    if not _within_limits(request, limit):
+    if not within_limits(request, limit):
         form.add_error(None, _("Too many requests. Wait a moment and try again."))
         return _answer(request, consultation, key, form=form, form_name=form_name, status=429,
                        open_discussion=open_discussion, show=show)  # fmt: skip
     try:
-        item = action_for(action)(request.user, consultation, provision, form.cleaned_data)
+        item = _action_for(action)(request.user, consultation, provision, form.cleaned_data)
     except PermissionDenied as refusal:
         message = str(refusal) or _("You cannot take part in this consultation.")
         return _answer(request, consultation, key, error=message, status=403)
@@ -622,7 +618,7 @@ def _participation(request, pk, *, form_class, form_name, action, limit, show=""
                    open_discussion=open_discussion, show=show)  # fmt: skip
 
 
-def action_for(action: str):
+def _action_for(action: str):
     def vote(user, consultation, provision, data):
         if data.get("withdraw"):
             services.vote_withdraw(voter=user, consultation=consultation, provision=provision)
@@ -736,7 +732,7 @@ def support(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpRespo
     key = _key_of(item)
     if not request.user.is_authenticated:
         return _sign_in_first(request, consultation, key)
-    if not _within_limits(request, "vote"):
+    if not within_limits(request, "vote"):
         return _answer(request, consultation, key, status=429,
                        error=_("Too many requests. Wait a moment and try again."))  # fmt: skip
     try:
@@ -816,7 +812,7 @@ def flag(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse
         return _own_item_page(request, consultation, item, template, FlagForm())
     form = FlagForm(request.POST)
     if form.is_valid():
-        if not _within_limits(request, "comment"):
+        if not within_limits(request, "comment"):
             form.add_error(None, _("Too many requests. Wait a moment and try again."))
             return _own_item_page(request, consultation, item, template, form, status=429)
         try:
