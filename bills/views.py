@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from bills import selectors
 from bills.diff import render_diff_html, word_diff
 from bills.forms import BillFilterForm
+from consultations.selectors import consultations_of_bill
 
 
 @require_safe
@@ -37,6 +38,7 @@ def bill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "version_pairs": list(
             zip(bill.published_versions, [None, *bill.published_versions], strict=False)
         ),
+        "consultations": consultations_of_bill(bill),
     }
     return render(request, "bills/detail.html", context)
 

@@ -9,6 +9,7 @@ from bills.models import Provision
 from consultations.models import (
     Comment,
     Consultation,
+    ConsultationStatus,
     ItemStatus,
     Proposal,
     Vote,
@@ -129,4 +130,14 @@ def votes_of(*, voter, consultation: Consultation) -> list[Vote]:
         Vote.objects.filter(consultation=consultation, voter=voter)
         .select_related("provision")
         .order_by("provision__order", "pk")
+    )
+
+
+def consultations_of_bill(bill) -> list[Consultation]:
+    """The bill's consultations the public may see, latest first."""
+    return list(
+        Consultation.objects.filter(version__bill=bill)
+        .exclude(status=ConsultationStatus.DRAFT)
+        .select_related("version", "committee", "chamber")
+        .order_by("-opens_at", "-pk")
     )

@@ -409,3 +409,12 @@ def test_address_limits_count_each_visitor_behind_the_proxy(client, consultation
         answers.append(response.status_code)
     assert answers == [200, 200, 429]
     assert Vote.objects.count() == 2
+
+
+def test_the_home_page_and_the_bill_page_lead_to_the_consultation(client, consultation):
+    url = page_url(consultation)
+    assert f'href="{url}"' in client.get("/").content.decode()
+    bill = consultation.version.bill
+    html = client.get(reverse("bills:detail", args=[bill.slug])).content.decode()
+    assert f'href="{url}"' in html
+    assert consultation.title in html
