@@ -379,6 +379,10 @@ def _tally_change(vote: Vote, *, add: str | None = None, remove: str | None = No
         VoteTally.objects.filter(**where).update(**changes)
 
 
+# How often a vote tries again when the person's vote vanishes under it.
+VOTE_ATTEMPTS = 5
+
+
 def vote_cast(
     *,
     voter: User,
@@ -406,14 +410,22 @@ def vote_cast(
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
     with transaction.atomic():
         # Most votes are first votes: one INSERT that does nothing when the
-        # person already voted here (any of the unique constraints).
-        vote = Vote(**lookup, created_at=now, **fields, **reason_fields)
-        if _insert_unless_present(vote):
-            _tally_change(vote, add=choice)
-            if reason:
-                _queue_screening("reason", vote.pk)
-            return vote
-        vote = Vote.objects.select_for_update().get(**lookup)
+        # person already voted here (any of the unique constraints). If their
+        # vote is withdrawn between that INSERT and the lock below, insert again.
+        for _attempt in range(VOTE_ATTEMPTS):
+            vote = Vote(**lookup, created_at=now, **fields, **reason_fields)
+            if _insert_unless_present(vote):
+                _tally_change(vote, add=choice)
+                if reason:
+                    _queue_screening("reason", vote.pk)
+                return vote
+            vote = Vote.objects.select_for_update().filter(**lookup).first()
+            if vote is not None:
+                break
+        else:
+            raise ValidationError(
+                _("Your vote changed at the same moment elsewhere. Try again."), code="busy"
+            )
         vote.provision = provision  # known already: no query to read it back
         previous = vote.choice
         if vote.reason != reason:  # a new reason is screened and moderated afresh

@@ -103,3 +103,26 @@ def test_votes_changed_and_withdrawn_at_once_keep_the_tallies_exact(committee_st
     run_at_once(calls)
 
     assert tally_counts(consultation).get(provision.pk) == vote_tallies(consultation)[provision.pk]
+
+
+def test_one_person_voting_and_withdrawing_at_once_never_fails(committee_staff, citizen):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation)
+    choices = ["agree", "disagree", "abstain"]
+    for _round in range(3):
+        calls = []
+        for n in range(30):
+            calls.append(lambda n=n: services.vote_cast(
+                voter=citizen, consultation=consultation, provision=provision,
+                choice=choices[n % 3],
+            ))  # fmt: skip
+            calls.append(lambda: services.vote_withdraw(
+                voter=citizen, consultation=consultation, provision=provision
+            ))  # fmt: skip
+        run_at_once(calls)  # any exception in a call fails the test here
+
+        rows = Vote.objects.filter(voter=citizen, provision=provision).count()
+        assert rows in {0, 1}
+        counted = tally_counts(consultation).get(provision.pk, dict.fromkeys(choices, 0))
+        stored = {c: Vote.objects.filter(provision=provision, choice=c).count() for c in choices}
+        assert counted == stored
