@@ -50,8 +50,8 @@ def _consultation(pk: int) -> Consultation:
     )
 
 
-# What taking part needs of a consultation and a provision, and no more: a
-# vote is the API's most frequent write.
+# What taking part needs of a consultation, without the bill, committee and
+# chamber the other answers join in: a vote is the API's most frequent write.
 PARTICIPATION_FIELDS = ("id", "version_id", "committee_id", "status", "opens_at", "closes_at",
                         "moderation_policy", "minimum_level")  # fmt: skip
 
@@ -60,16 +60,6 @@ def _consultation_to_vote(pk: int) -> Consultation:
     return get_object_or_404(
         Consultation.objects.exclude(status=ConsultationStatus.DRAFT).only(*PARTICIPATION_FIELDS),
         pk=pk,
-    )
-
-
-def _provision_to_vote(consultation: Consultation, eid: str | None) -> Provision | None:
-    if not eid:
-        return None
-    return get_object_or_404(
-        Provision.objects.only("id", "eid", "version_id"),
-        version=consultation.version_id,
-        eid=eid,
     )
 
 
@@ -211,7 +201,7 @@ class VoteApi(APIView):
         vote = services.vote_cast(
             voter=request.user,
             consultation=consultation,
-            provision=_provision_to_vote(consultation, data.get("provision")),
+            provision=_provision(consultation, data.get("provision")),
             choice=data["choice"],
             reason=data.get("reason", ""),
         )
@@ -224,7 +214,7 @@ class VoteApi(APIView):
         services.vote_withdraw(
             voter=request.user,
             consultation=consultation,
-            provision=_provision_to_vote(consultation, request.query_params.get("provision")),
+            provision=_provision(consultation, request.query_params.get("provision")),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

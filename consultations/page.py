@@ -9,7 +9,7 @@ grouped queries, and a discussion is one paginated query plus one for replies.
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from bills.models import BillVersion, MatchStatus, Provision, ProvisionKind, ProvisionMatch
@@ -24,14 +24,13 @@ from consultations.models import (
     Support,
     Vote,
     VoteChoice,
-    VoteTally,
 )
+from consultations.selectors import public_items, published_counts_by_place, tally_counts
 
 # Citizens vote and comment on articles and on the complementary provisions;
 # their paragraphs, numerals and literals are read as part of them.
 UNIT_KINDS = frozenset({ProvisionKind.ARTICLE, ProvisionKind.PROVISION})
 BILL = "bill"  # the key of the whole bill where a provision's eId would go
-PUBLIC_STATES = (ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN)
 OWN_WAITING_STATES = (ItemStatus.PENDING, ItemStatus.HELD)
 SORTS = ("supported", "newest")
 SHOWS = ("comments", "proposals")
@@ -72,10 +71,6 @@ class Unit:
             choice: round(100 * count / total) if total else 0
             for choice, count in self.tally.items()
         }
-
-    @property
-    def anchor(self) -> str:
-        return f"unit-{self.key}"
 
 
 @dataclass
@@ -141,33 +136,6 @@ def consultation_for_page(pk: int) -> Consultation:
     )
 
 
-def _grouped_counts(consultation_ids, provision_field: str = "provision_id") -> dict:
-    """Published comments and proposals per (consultation, provision), in one query."""
-    comments = (
-        Comment.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
-        .values_list("consultation_id", provision_field)
-        .annotate(count=Count("*"))
-        .order_by()
-    )
-    proposals = (
-        Proposal.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
-        .values_list("consultation_id", provision_field)
-        .annotate(count=Count("*"))
-        .order_by()
-    )
-    counts: dict[tuple[int, int | None], dict[str, int]] = {}
-    rows = (
-        comments.annotate(kind=Value("comments"))
-        .union(proposals.annotate(kind=Value("proposals")), all=True)
-        .order_by()
-    )
-    for consultation_id, provision_id, count, kind in rows:
-        counts.setdefault((consultation_id, provision_id), {"comments": 0, "proposals": 0})[
-            kind
-        ] = count
-    return counts
-
-
 def carry_over(consultation: Consultation) -> CarryOver:
     """Maps feedback from consultations on earlier versions of the bill onto
     the consulted text, following the version matches stored at publication.
@@ -196,7 +164,7 @@ def carry_over(consultation: Consultation) -> CarryOver:
         steps.setdefault(new_version, {})[old] = (new, status)
         next_version[old_version] = new_version
 
-    counts = _grouped_counts(list(earlier))
+    counts = published_counts_by_place(list(earlier))
     removed: dict[int, tuple[int, int]] = {}
     for (consultation_id, provision_id), figures in counts.items():
         total = figures["comments"] + figures["proposals"]
@@ -256,11 +224,8 @@ def consultation_page(consultation: Consultation, user: User | None) -> PageData
     and each provision ``closing`` (the units whose feedback block follows it)."""
     version = consultation.version
     provisions = in_document_order(provision_tree(version))
-    tallies = {
-        tally.provision_id: tally.as_dict()
-        for tally in VoteTally.objects.filter(consultation=consultation)
-    }
-    counts = _grouped_counts([consultation.pk])
+    tallies = tally_counts(consultation)
+    counts = published_counts_by_place([consultation.pk])
     carry = carry_over(consultation)
     my_votes: dict[int | None, Vote] = {}
     follow = None
@@ -365,19 +330,21 @@ def discussion(
         page = Paginator(reasons.order_by("-updated_at", "-pk"), PER_PAGE).get_page(page_number)
         return Discussion(unit=unit, show=show, sort=sort, page=page)
     model = Comment if show == "comments" else Proposal
-    where = {"consultation": consultation, "provision": unit.provision}
-    items = _with_supports(model.objects.filter(**where, status__in=PUBLIC_STATES))
+    items = public_items(
+        model,
+        consultation=consultation,
+        provision=unit.provision,
+        whole_bill=unit.provision is None,
+        sort=sort,
+    )
     if model is Comment:
         items = items.filter(parent=None)
-    order = ["-support_count", "-created_at", "-pk"] if sort == "supported" else ["-created_at"]
-    page = Paginator(items.order_by(*order, "-pk"), PER_PAGE).get_page(page_number)
+    page = Paginator(items, PER_PAGE).get_page(page_number)
     result = Discussion(unit=unit, show=show, sort=sort, page=page)
     shown = list(page.object_list)
     if model is Comment and shown:
         replies: dict[int, list[Comment]] = {}
-        for reply in _with_supports(
-            Comment.objects.filter(parent__in=shown, status__in=PUBLIC_STATES)
-        ).order_by("created_at", "pk"):
+        for reply in public_items(Comment, consultation=consultation).filter(parent__in=shown):
             replies.setdefault(reply.parent_id, []).append(reply)
         for comment in shown:
             comment.shown_replies = replies.get(comment.pk, [])
@@ -386,9 +353,12 @@ def discussion(
             proposal.base_text = unit.text
     if user is not None and user.is_authenticated:
         result.own_waiting = list(
-            model.objects.filter(**where, author=user, status__in=OWN_WAITING_STATES).order_by(
-                "-created_at"
-            )
+            model.objects.filter(
+                consultation=consultation,
+                provision=unit.provision,
+                author=user,
+                status__in=OWN_WAITING_STATES,
+            ).order_by("-created_at")
         )
         ids = [item.pk for item in shown] + [
             reply.pk for item in shown for reply in getattr(item, "shown_replies", [])

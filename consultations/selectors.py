@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 
 from bills.models import Provision
@@ -44,22 +44,38 @@ def tally_counts(consultation: Consultation) -> dict[int | None, dict[str, int]]
     }
 
 
+def published_counts_by_place(consultation_ids) -> dict[tuple[int, int | None], dict[str, int]]:
+    """Published comments and proposals per (consultation, provision) of the
+    given consultations (provision ``None``: the whole bill), in one query."""
+    comments = (
+        Comment.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
+        .values_list("consultation_id", "provision_id")
+        .annotate(count=Count("*"), kind=Value("comments"))
+        .order_by()
+    )
+    proposals = (
+        Proposal.objects.filter(consultation_id__in=consultation_ids, status=ItemStatus.PUBLISHED)
+        .values_list("consultation_id", "provision_id")
+        .annotate(count=Count("*"), kind=Value("proposals"))
+        .order_by()
+    )
+    counts: dict[tuple[int, int | None], dict[str, int]] = {}
+    for consultation_id, provision_id, count, kind in comments.union(
+        proposals, all=True
+    ).order_by():
+        place = counts.setdefault((consultation_id, provision_id), {"comments": 0, "proposals": 0})
+        place[kind] = count
+    return counts
+
+
 def published_counts(consultation: Consultation) -> dict[int | None, dict[str, int]]:
-    """Published comments and proposals per provision, two grouped queries."""
-    counts: dict[int | None, dict[str, int]] = defaultdict(lambda: {"comments": 0, "proposals": 0})
-    for name, queryset in (
-        ("comments", consultation.comments),
-        ("proposals", consultation.proposals),
-    ):
-        rows = (
-            queryset.filter(status=ItemStatus.PUBLISHED)
-            .values("provision_id")
-            .annotate(count=Count("id"))
-            .order_by()
-        )
-        for row in rows:
-            counts[row["provision_id"]][name] = row["count"]
-    return dict(counts)
+    """Published comments and proposals per provision of one consultation."""
+    return {
+        provision_id: figures
+        for (_consultation, provision_id), figures in published_counts_by_place(
+            [consultation.pk]
+        ).items()
+    }
 
 
 def open_consultations() -> list[Consultation]:
@@ -79,7 +95,8 @@ PUBLIC_ITEM_STATUSES = (ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN)
 ITEM_ORDERS = {
     "oldest": ("created_at", "pk"),
     "newest": ("-created_at", "-pk"),
-    "supported": ("-support_count", "created_at", "pk"),
+    # Among equally supported items the newest first, so new ones get seen.
+    "supported": ("-support_count", "-created_at", "-pk"),
 }
 
 

@@ -66,7 +66,7 @@ from consultations.page import (
     removed_feedback,
 )
 from consultations.permissions import can_take_part, has_verified_email
-from consultations.templatetags.consultation_tags import unit_label
+from consultations.templatetags.consultation_tags import open_href, unit_href, unit_label
 
 ANONYMOUS_TTL = 10
 # Cached pages are shared by every web process, so the two marks below are the
@@ -177,7 +177,6 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
     else:
         unit.aria_label = _("Feedback on the whole bill")
         unit.legend = _("Your vote on the whole bill")
-    fragment = f"{base}unit/{key}/?show="
     texts = [
         ("comments", ngettext("%(counter)s comment", "%(counter)s comments", unit.comments)
          % {"counter": unit.comments}),
@@ -188,11 +187,10 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
     ]  # fmt: skip
     links = format_html_join(
         "",
-        '<li><a href="{0}?open={1}&amp;show={2}#unit-{1}" hx-get="{3}{2}" '
-        'hx-target="#unit-{1}" hx-swap="outerHTML" '
-        'hx-push-url="{0}?open={1}&amp;show={2}#unit-{1}">{4}</a></li>',
+        '<li><a href="{0}" hx-get="{1}" hx-target="#unit-{2}" hx-swap="outerHTML" '
+        'hx-push-url="{0}">{3}</a></li>',
         (
-            (base, key, show, fragment, text)
+            (open_href(base, key, show), unit_href(base, key, show), key, text)
             for show, text in texts
             if show != "proposals" or unit.provision
         ),

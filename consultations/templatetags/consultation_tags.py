@@ -22,18 +22,25 @@ def _query(show: str, sort: str, page) -> str:
     return urlencode(query)
 
 
+def open_href(page_url: str, key: str, show: str, sort: str = "", page="") -> str:
+    """The consultation page (at ``page_url``) with one unit's discussion open;
+    works without JavaScript."""
+    return f"{page_url}?open={key}&{_query(show, sort, page)}#unit-{key}"
+
+
+def unit_href(page_url: str, key: str, show: str, sort: str = "", page="") -> str:
+    """The unit's block alone (``consultations:unit``), for htmx to swap in."""
+    return f"{page_url}unit/{key}/?{_query(show, sort, page)}"
+
+
 @register.simple_tag
 def open_url(consultation, key: str, show: str, sort: str = "", page="") -> str:
-    """The page with this unit's discussion open (works without JavaScript)."""
-    url = reverse("consultations:detail", args=[consultation.pk])
-    return f"{url}?open={key}&{_query(show, sort, page)}#unit-{key}"
+    return open_href(reverse("consultations:detail", args=[consultation.pk]), key, show, sort, page)
 
 
 @register.simple_tag
 def unit_url(consultation, key: str, show: str, sort: str = "", page="") -> str:
-    """The unit's block alone, for htmx to swap in."""
-    url = reverse("consultations:unit", args=[consultation.pk, key])
-    return f"{url}?{_query(show, sort, page)}"
+    return unit_href(reverse("consultations:detail", args=[consultation.pk]), key, show, sort, page)
 
 
 @register.simple_tag

@@ -7,11 +7,13 @@ from consultations.models import ModerationPolicy
 from tests.bills import factories as bill_factories
 
 
-def open_consultation(committee_staff, *, policy: str = ModerationPolicy.POST, articles: int = 3):
-    """A published bill with an open consultation on its text."""
-    bill = bill_factories.published_bill(articles=articles)
-    version = bill.versions.get()
-    committee = bill.committees.get()
+def open_consultation(
+    committee_staff, *, policy: str = ModerationPolicy.POST, articles: int = 3, version=None
+):
+    """An open consultation on ``version``, or on a new published bill's text."""
+    if version is None:
+        version = bill_factories.published_bill(articles=articles).versions.get()
+    committee = version.bill.committees.get()
     committee.staff.add(committee_staff)
     consultation = services.consultation_create(
         actor=committee_staff,

@@ -4,10 +4,9 @@ else's comment; with htmx (in place) and with JavaScript off (posts and
 redirects); by keyboard alone; at 320 px."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
 from bills import services as bill_services
@@ -436,19 +435,9 @@ def test_a_passage_across_a_line_break_is_quoted_as_the_phone_selects_it(
         source_name="v2.txt",
         source_bytes=b"v2",
     )
-    bill_services.bill_version_publish(version=version)
-    version.refresh_from_db()
-    committee = bill.committees.get()
-    committee.staff.add(committee_staff)
-    consultation = services.consultation_create(
-        actor=committee_staff,
-        version=version,
-        committee=committee,
-        title="Consulta con saltos de línea",
-        opens_at=timezone.now() - timedelta(minutes=1),
-        closes_at=timezone.now() + timedelta(days=15),
+    consultation = open_consultation(
+        committee_staff, version=bill_services.bill_version_publish(version=version)
     )
-    services.consultations_open_and_close_due()
     second = article(consultation, 2)
     context = new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     sign_in(context, citizen)
