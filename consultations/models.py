@@ -263,8 +263,9 @@ class Vote(ParticipantSnapshot):
 
 class VoteTally(models.Model):
     """Running agree/disagree/abstain counts for one provision (or the whole
-    bill) of a consultation, changed with ``F()`` in the same transaction as
-    the vote itself, so pages read a few rows instead of counting every vote."""
+    bill) of a consultation, so pages read a few rows instead of counting every
+    vote. Kept by the database: triggers on the votes table move them in the
+    statement that changes a vote (migration 0005)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="tallies")
     provision = models.ForeignKey(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -339,9 +339,10 @@ def consultation_extend(
 
 @transaction.atomic
 def tallies_recount(*, consultation: Consultation) -> int:
-    """Rebuilds the consultation's running tallies from its votes (after a bulk
-    load or a restore); returns how many tally rows it wrote. Locks the
-    consultation's votes meanwhile, so no vote slips between count and write."""
+    """Rebuilds the consultation's running tallies from its votes (a repair,
+    say after a restore made with triggers disabled); returns how many tally
+    rows it wrote. Locks the consultation's votes meanwhile, so no vote slips
+    between count and write."""
     list(Vote.objects.select_for_update().filter(consultation=consultation).values_list("pk"))
     counts: dict[int | None, dict[str, int]] = {}
     rows = (
@@ -360,25 +361,6 @@ def tallies_recount(*, consultation: Consultation) -> int:
     return len(counts)
 
 
-def _tally_change(vote: Vote, *, add: str | None = None, remove: str | None = None) -> None:
-    """Moves the running tally in the vote's transaction, with ``F()`` so
-    parallel votes never overwrite each other's counts."""
-    changes = {}
-    if add:
-        changes[add] = F(add) + 1
-    if remove:
-        changes[remove] = F(remove) - 1
-    where = {"consultation_id": vote.consultation_id, "provision_id": vote.provision_id}
-    if VoteTally.objects.filter(**where).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            VoteTally.objects.create(**where, **{add: 1} if add else {})
-    except IntegrityError:
-        # Another vote created the row first: count on it.
-        VoteTally.objects.filter(**where).update(**changes)
-
-
 # How often a vote tries again when the person's vote vanishes under it.
 VOTE_ATTEMPTS = 5
 
@@ -392,9 +374,10 @@ def vote_cast(
     reason: str = "",
 ) -> Vote:
     """Records the person's vote, or changes it. One row per person per provision
-    (or for the whole bill) whatever the concurrency: the person's row is locked
-    while it changes, and an insert that loses a race becomes a change of the
-    row that won. The running tally moves in the same transaction."""
+    (or for the whole bill) whatever the concurrency: an insert that loses a race
+    becomes a change of the row that won, made with that row locked. The running
+    tally moves with the vote, in the same statement (database triggers: see
+    migration 0005)."""
     _require_participation(voter, consultation)
     provision = _provision_of(consultation, provision)
     if choice not in VoteChoice.values:
@@ -408,36 +391,30 @@ def vote_cast(
         "reason_screened_at": None,
     }
     lookup = {"consultation": consultation, "provision": provision, "voter": voter}
-    with transaction.atomic():
-        # Most votes are first votes: one INSERT that does nothing when the
-        # person already voted here (any of the unique constraints). If their
-        # vote is withdrawn between that INSERT and the lock below, insert again.
-        for _attempt in range(VOTE_ATTEMPTS):
-            vote = Vote(**lookup, created_at=now, **fields, **reason_fields)
-            if _insert_unless_present(vote):
-                _tally_change(vote, add=choice)
-                if reason:
-                    _queue_screening("reason", vote.pk)
-                return vote
-            vote = Vote.objects.select_for_update().filter(**lookup).first()
-            if vote is not None:
-                break
-        else:
-            raise ValidationError(
-                _("Your vote changed at the same moment elsewhere. Try again."), code="busy"
-            )
-        vote.provision = provision  # known already: no query to read it back
-        previous = vote.choice
-        if vote.reason != reason:  # a new reason is screened and moderated afresh
-            fields.update(reason_fields)
+    for _attempt in range(VOTE_ATTEMPTS):
+        # Most votes are first votes: one INSERT, a transaction of its own, that
+        # does nothing when the person already voted here.
+        vote = Vote(**lookup, created_at=now, **fields, **reason_fields)
+        if _insert_unless_present(vote):
             if reason:
                 _queue_screening("reason", vote.pk)
-        for name, value in fields.items():
-            setattr(vote, name, value)
-        vote.save(update_fields=list(fields))
-        if previous != choice:
-            _tally_change(vote, add=choice, remove=previous)
-        return vote
+            return vote
+        with transaction.atomic():
+            vote = Vote.objects.select_for_update().filter(**lookup).first()
+            if vote is None:
+                continue  # withdrawn since the INSERT: insert again
+            vote.provision = provision  # known already: no query to read it back
+            if vote.reason != reason:  # a new reason is screened and moderated afresh
+                fields.update(reason_fields)
+                if reason:
+                    _queue_screening("reason", vote.pk)
+            for name, value in fields.items():
+                setattr(vote, name, value)
+            vote.save(update_fields=list(fields))
+            return vote
+    raise ValidationError(
+        _("Your vote changed at the same moment elsewhere. Try again."), code="busy"
+    )
 
 
 def _insert_unless_present(vote: Vote) -> bool:
@@ -474,7 +451,6 @@ def vote_withdraw(*, voter: User, consultation: Consultation, provision: Provisi
     if vote is None:
         return False
     vote.delete()
-    _tally_change(vote, remove=vote.choice)
     return True
 
 

@@ -163,10 +163,7 @@ def load(
     )
 
     fresh = bulk_users(f"v{prefix}-", voters, rng)
-    # The votes were copied in, not cast: the running tallies are counted once.
-    from consultations.services import tallies_recount
-
-    tallies_recount(consultation=consultation)
+    # The running tallies followed the copied votes (the database keeps them).
     if connection.vendor == "postgresql":
         # Autovacuum would gather statistics on these tables within a minute;
         # without them the planner picks poor indexes for the measured queries.
@@ -312,7 +309,7 @@ def signed_in(people: Sequence[int], *, secret_key: str) -> list[tuple[str, str]
             user = users[pk]
             data = {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: "accounts.backends.AuthenticationBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             key = get_random_string(32, alphabet)

@@ -284,3 +284,31 @@ def test_tallies_can_be_recounted_from_the_votes(committee_staff):
     VoteTally.objects.all().update(agree=0)  # drifted, or never written by a bulk load
     assert services.tallies_recount(consultation=consultation) == 2
     assert tally_counts(consultation) == expected
+
+
+def test_tallies_follow_every_change_of_the_votes_not_only_the_services(committee_staff):
+    """The database keeps the tallies: a bulk load, changes and deletions made
+    outside the services (the admin, a data repair) all move them."""
+    from consultations.models import VoteTally
+    from consultations.selectors import tally_counts
+
+    consultation = open_consultation(committee_staff, articles=2)
+    first, second = consultation.version.provisions.filter(kind="article").order_by("order")
+    leaving, staying = UserFactory(), UserFactory()
+    Vote.objects.bulk_create(
+        Vote(consultation=consultation, provision=place, voter=person, choice=choice)
+        for person, choice in ((leaving, "agree"), (staying, "disagree"))
+        for place in (first, second, None)
+    )
+    Vote.objects.filter(voter=staying, provision=second).update(choice="abstain")
+    Vote.objects.filter(voter=staying, provision=first).update(choice="disagree")  # no change
+    assert tally_counts(consultation) == vote_tallies(consultation)
+    assert tally_counts(consultation)[second.pk] == {"agree": 1, "disagree": 0, "abstain": 1}
+
+    Vote.objects.filter(voter=leaving).delete()
+    assert tally_counts(consultation) == vote_tallies(consultation)
+    assert tally_counts(consultation)[None] == {"agree": 0, "disagree": 1, "abstain": 0}
+
+    # Deleting the consultation takes its tallies and votes, in whichever order.
+    consultation.delete()
+    assert not VoteTally.objects.exists()
