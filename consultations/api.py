@@ -50,19 +50,6 @@ def _consultation(pk: int) -> Consultation:
     )
 
 
-# What taking part needs of a consultation, without the bill, committee and
-# chamber the other answers join in: a vote is the API's most frequent write.
-PARTICIPATION_FIELDS = ("id", "version_id", "committee_id", "status", "opens_at", "closes_at",
-                        "moderation_policy", "minimum_level")  # fmt: skip
-
-
-def _consultation_to_vote(pk: int) -> Consultation:
-    return get_object_or_404(
-        Consultation.objects.exclude(status=ConsultationStatus.DRAFT).only(*PARTICIPATION_FIELDS),
-        pk=pk,
-    )
-
-
 def _provision(consultation: Consultation, eid: str | None) -> Provision | None:
     if not eid:
         return None
@@ -196,12 +183,12 @@ class VoteApi(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         _limit(request, "vote")
-        consultation = _consultation_to_vote(pk)
         data = _input(self.InputSerializer, request.data)
+        consultation, provision = selectors.place_to_vote(pk, data.get("provision"))
         vote = services.vote_cast(
             voter=request.user,
             consultation=consultation,
-            provision=_provision(consultation, data.get("provision")),
+            provision=provision,
             choice=data["choice"],
             reason=data.get("reason", ""),
         )
@@ -210,12 +197,8 @@ class VoteApi(APIView):
     @extend_schema(responses={204: None, **error_responses(*BODILESS_WRITE)})
     def delete(self, request: Request, pk: int) -> Response:
         _limit(request, "vote")
-        consultation = _consultation_to_vote(pk)
-        services.vote_withdraw(
-            voter=request.user,
-            consultation=consultation,
-            provision=_provision(consultation, request.query_params.get("provision")),
-        )
+        consultation, provision = selectors.place_to_vote(pk, request.query_params.get("provision"))
+        services.vote_withdraw(voter=request.user, consultation=consultation, provision=provision)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

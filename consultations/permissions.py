@@ -3,6 +3,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.backends import VERIFIED_EMAIL_ATTRIBUTE
 from accounts.models import Role, User
 from accounts.permissions import has_role
 from bills.models import Committee
@@ -12,6 +13,9 @@ from consultations.models import Consultation, ParticipationLevel
 def has_verified_email(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
+    loaded = getattr(user, VERIFIED_EMAIL_ATTRIBUTE, None)  # as the request loaded them
+    if loaded is not None:
+        return loaded
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 

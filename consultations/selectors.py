@@ -1,7 +1,9 @@
 """Reads for consultation pages and the API: counts come from SQL."""
 
 from collections import defaultdict
+from functools import cache
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 
@@ -16,6 +18,50 @@ from consultations.models import (
     VoteChoice,
     VoteTally,
 )
+
+# What taking part reads of a consultation: not its texts, bill, committee or
+# chamber. A vote is the most frequent write, so its reads are kept lean.
+PARTICIPATION_FIELDS = frozenset({"id", "version_id", "committee_id", "status", "opens_at",
+                                  "closes_at", "moderation_policy", "minimum_level"})  # fmt: skip
+
+
+@cache
+def _place_query() -> str:
+    fields = [f for f in Consultation._meta.concrete_fields if f.attname in PARTICIPATION_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"consultation.{quote(field.column)}" for field in fields)
+    return (
+        f"SELECT {columns}, provision.id AS provision_pk "  # noqa: S608 - names from the models
+        f"FROM {quote(Consultation._meta.db_table)} consultation "
+        f"LEFT JOIN {quote(Provision._meta.db_table)} provision "
+        "ON provision.version_id = consultation.version_id AND provision.eid = %s "
+        "WHERE consultation.id = %s AND consultation.status <> %s"
+    )
+
+
+def place_to_vote(pk: int, eid: str | None) -> tuple[Consultation, Provision | None]:
+    """The consultation (not a draft) and the provision (by eId; none: the whole
+    bill) that a vote is about, in one query; 404 when either is not there.
+
+    Written in SQL: it runs on every vote, and building it with the ORM cost
+    more than the rest of the vote together. Each object carries only what a
+    vote reads; any other field is loaded when asked for."""
+    if eid and "\x00" in eid:
+        raise Http404  # no eId has one, and PostgreSQL refuses it in a query
+    params = [eid or "", pk, ConsultationStatus.DRAFT]
+    consultation = next(iter(Consultation.objects.raw(_place_query(), params)), None)
+    if consultation is None:
+        raise Http404
+    if not eid:
+        return consultation, None
+    if consultation.provision_pk is None:
+        raise Http404
+    provision = Provision.from_db(
+        consultation._state.db,
+        ["id", "version_id", "eid"],
+        [consultation.provision_pk, consultation.version_id, eid],
+    )
+    return consultation, provision
 
 
 def vote_tallies(consultation: Consultation) -> dict[int | None, dict[str, int]]:
