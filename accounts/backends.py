@@ -6,10 +6,11 @@ from functools import cache
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.models import EmailAddress
 from django.contrib.auth import backends
-from django.db import connection
+from django.db import connection, router
 
 from accounts.models import Role, User
 from accounts.permissions import has_role
+from config import sql
 
 # Set on the signed-in person as the request loads them; read by
 # consultations.permissions.has_verified_email.
@@ -26,10 +27,11 @@ ADMINISTERED_APPS = frozenset(
 @cache
 def _signed_in_query() -> str:
     quote = connection.ops.quote_name
+    person = [field.attname for field in User._meta.concrete_fields]
     return (
-        f"SELECT person.*, EXISTS (SELECT 1 FROM {quote(EmailAddress._meta.db_table)} address "  # noqa: S608 - names from the models
+        f"SELECT {sql.columns(User, person, 'person')}, EXISTS ("  # noqa: S608 - names from the models
+        f"SELECT 1 FROM {quote(EmailAddress._meta.db_table)} address "
         "WHERE address.user_id = person.id AND address.verified) "
-        f"AS {quote(VERIFIED_EMAIL_ATTRIBUTE)} "
         f"FROM {quote(User._meta.db_table)} person WHERE person.id = %s"
     )
 
@@ -37,15 +39,18 @@ def _signed_in_query() -> str:
 class _SignedInLoad:
     """Loads the signed-in person with whether they have a verified email
     address, in the one query a request makes for them: taking part is
-    checked on most signed-in pages and on every vote. Written in SQL because
-    it runs on every signed-in request."""
+    checked on most signed-in pages and on every vote. Written in SQL
+    (config.sql) because it runs on every signed-in request."""
 
     def get_user(self, user_id):
-        user = next(iter(User._default_manager.raw(_signed_in_query(), [user_id])), None)
-        if user is None:
+        person = [field.attname for field in User._meta.concrete_fields]
+        found = sql.fetch_instance(
+            User, person, _signed_in_query(), [user_id], using=router.db_for_read(User)
+        )
+        if found is None:
             return None
-        # PostgreSQL answers a boolean, SQLite 0 or 1.
-        setattr(user, VERIFIED_EMAIL_ATTRIBUTE, bool(getattr(user, VERIFIED_EMAIL_ATTRIBUTE)))
+        user, (verified,) = found
+        setattr(user, VERIFIED_EMAIL_ATTRIBUTE, bool(verified))  # SQLite answers 0 or 1
         return user if self.user_can_authenticate(user) else None
 
 

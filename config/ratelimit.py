@@ -37,31 +37,42 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
+# One round trip and one command for all counters: each key is created with
+# its window's expiry if new, then incremented; the counts come back in order.
+COUNT_HITS = """
+local counts = {}
+for index, key in ipairs(KEYS) do
+    redis.call('SET', key, 0, 'EX', ARGV[index], 'NX')
+    counts[index] = redis.call('INCR', key)
+end
+return counts
+"""
+
+
+@once
+def _count_hits(url: str):
+    return _redis(url).register_script(COUNT_HITS)
+
+
 def allow_all(checks: Sequence[tuple[str, int, int]]) -> bool:
     """Counts one hit on each ``(key, limit, window)``; False if any is past its
-    limit. On Redis all counters move in one round trip (``SET NX EX`` then
-    ``INCR`` per key, pipelined); elsewhere each goes through the cache."""
+    limit. On Redis all counters move in one command (a script, run atomically);
+    elsewhere each goes through the cache."""
     if not settings.REDIS_URL:
         # Every counter counts the hit, even past the first refusal.
         allowed = [_counted(key, limit, window) for key, limit, window in checks]
         return all(allowed)
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
-    buckets = [
-        (f"{prefix}:ratelimit:{key}:{int(time.time() // window)}", limit, window)
-        for key, limit, window in checks
-    ]
+    now = time.time()
+    keys = [f"{prefix}:ratelimit:{key}:{int(now // window)}" for key, _limit, window in checks]
     try:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
-        for bucket, _limit, window in buckets:
-            pipe.set(bucket, 0, ex=window + 1, nx=True)
-            pipe.incr(bucket)
-        counts = pipe.execute()[1::2]
+        counts = _count_hits(settings.REDIS_URL)(
+            keys=keys, args=[window + 1 for _key, _limit, window in checks]
+        )
     except (RedisError, OSError):
         logger.warning("Rate limits not counted: Redis is unreachable", exc_info=True)
         return True
-    return all(
-        count <= limit for count, (_bucket, limit, _window) in zip(counts, buckets, strict=True)
-    )
+    return all(count <= limit for count, (_key, limit, _window) in zip(counts, checks, strict=True))
 
 
 def allow(*, key: str, limit: int, window: int) -> bool:

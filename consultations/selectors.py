@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 
 from bills.models import Provision
+from config import sql
 from consultations.models import (
     Comment,
     Consultation,
@@ -21,17 +22,16 @@ from consultations.models import (
 
 # What taking part reads of a consultation: not its texts, bill, committee or
 # chamber. A vote is the most frequent write, so its reads are kept lean.
-PARTICIPATION_FIELDS = frozenset({"id", "version_id", "committee_id", "status", "opens_at",
-                                  "closes_at", "moderation_policy", "minimum_level"})  # fmt: skip
+PARTICIPATION_FIELDS = ("id", "version_id", "committee_id", "status", "opens_at", "closes_at",
+                        "moderation_policy", "minimum_level")  # fmt: skip
 
 
 @cache
 def _place_query() -> str:
-    fields = [f for f in Consultation._meta.concrete_fields if f.attname in PARTICIPATION_FIELDS]
     quote = connection.ops.quote_name
-    columns = ", ".join(f"consultation.{quote(field.column)}" for field in fields)
+    consultation = sql.columns(Consultation, PARTICIPATION_FIELDS, "consultation")
     return (
-        f"SELECT {columns}, provision.id AS provision_pk "  # noqa: S608 - names from the models
+        f"SELECT {consultation}, provision.id "  # noqa: S608 - names from the models
         f"FROM {quote(Consultation._meta.db_table)} consultation "
         f"LEFT JOIN {quote(Provision._meta.db_table)} provision "
         "ON provision.version_id = consultation.version_id AND provision.eid = %s "
@@ -43,23 +43,24 @@ def place_to_vote(pk: int, eid: str | None) -> tuple[Consultation, Provision | N
     """The consultation (not a draft) and the provision (by eId; none: the whole
     bill) that a vote is about, in one query; 404 when either is not there.
 
-    Written in SQL: it runs on every vote, and building it with the ORM cost
-    more than the rest of the vote together. Each object carries only what a
-    vote reads; any other field is loaded when asked for."""
+    Written in SQL (config.sql): it runs on every vote, and building it with
+    the ORM cost more than the database's answer. Each object carries only
+    what a vote reads; any other field is loaded when asked for."""
     if eid and "\x00" in eid:
         raise Http404  # no eId has one, and PostgreSQL refuses it in a query
     params = [eid or "", pk, ConsultationStatus.DRAFT]
-    consultation = next(iter(Consultation.objects.raw(_place_query(), params)), None)
-    if consultation is None:
+    found = sql.fetch_instance(
+        Consultation, PARTICIPATION_FIELDS, _place_query(), params, using=connection.alias
+    )
+    if found is None:
         raise Http404
+    consultation, (provision_pk,) = found
     if not eid:
         return consultation, None
-    if consultation.provision_pk is None:
+    if provision_pk is None:
         raise Http404
     provision = Provision.from_db(
-        consultation._state.db,
-        ["id", "version_id", "eid"],
-        [consultation.provision_pk, consultation.version_id, eid],
+        connection.alias, ["id", "version_id", "eid"], [provision_pk, consultation.version_id, eid]
     )
     return consultation, provision
 
