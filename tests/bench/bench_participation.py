@@ -196,6 +196,7 @@ def _split(rows: list, parts: int) -> list[list]:
 def _over_http(ctx: Context, data, path: str | None) -> dict[str, Figure | Unmeasured]:
     from django.conf import settings
 
+    ctx.clear_caches()  # nothing from the in-process renders
     secret_key = secrets.token_urlsafe(64)
     readers = participation_data.signed_in(data.participants[:READERS], secret_key=secret_key)
     voters = participation_data.signed_in(data.voters, secret_key=secret_key)
@@ -206,7 +207,6 @@ def _over_http(ctx: Context, data, path: str | None) -> dict[str, Figure | Unmea
     )
     vote_url = f"/api/v1/consultations/{data.consultation.pk}/vote/"
 
-    ctx.clear_caches()  # nothing from the in-process renders
     with tempfile.TemporaryDirectory(prefix="aporta-bench-static-") as static_root:
         started = time.perf_counter()
         serve.collectstatic(environment, Path(static_root))

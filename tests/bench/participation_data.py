@@ -288,20 +288,23 @@ def _copy(model: type[models.Model], rows: Iterable[dict]) -> None:
 
 def signed_in(people: Sequence[int], *, secret_key: str) -> list[tuple[str, str]]:
     """A stored session and a CSRF secret for each person, as a sign-in would
-    leave them, for a server whose SECRET_KEY is ``secret_key``: one
-    ``(session_key, csrf_secret)`` each, in order."""
+    leave them (in the database, and in the shared cache when there is one)
+    for a server whose SECRET_KEY is ``secret_key``: one ``(session_key,
+    csrf_secret)`` each, in order."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.test.utils import override_settings
     from django.utils.crypto import get_random_string
 
     from accounts.models import User
+    from config.sessions import CACHE_SECONDS, SessionStore
 
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     expires = timezone.now() + timedelta(days=1)
     users = User.objects.in_bulk(people)
-    rows, keys = [], []
+    rows, keys, cached = [], [], {}
     # Session data and the password hash it carries are signed with the key.
     with override_settings(SECRET_KEY=secret_key):
         store = SessionStore()
@@ -316,5 +319,10 @@ def signed_in(people: Sequence[int], *, secret_key: str) -> list[tuple[str, str]
             session = Session(session_key=key, session_data=store.encode(data), expire_date=expires)
             rows.append(session)
             keys.append((key, get_random_string(32)))
+            cached[store.cache_key_prefix + key] = data
     Session.objects.bulk_create(rows, batch_size=BATCH)
+    if settings.REDIS_URL:
+        cache, items = caches[settings.SESSION_CACHE_ALIAS], list(cached.items())
+        for start in range(0, len(items), BATCH):
+            cache.set_many(dict(items[start : start + BATCH]), timeout=CACHE_SECONDS)
     return keys
