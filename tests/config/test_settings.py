@@ -135,3 +135,20 @@ def test_mail_is_printed_locally_and_sent_by_smtp_in_production():
     assert "smtp.example.org" in production.stdout
     refused = settings_value("MAILERS", **PRODUCTION, EMAIL_BACKEND="carrier-pigeon")
     assert "EMAIL_BACKEND must be one of console, smtp" in refused.stderr
+
+
+def test_gunicorn_reads_the_projects_configuration():
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    env = {**os.environ, **PRODUCTION}
+    result = subprocess.run(
+        [gunicorn, "--print-config", "config.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    settings = dict(
+        (part.strip() for part in line.split("=", 1)) for line in result.stdout.splitlines()
+        if "=" in line
+    )  # fmt: skip
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] == "4"
+    assert settings["post_worker_init"] == "<post_worker_init()>"
