@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from redis import RedisError
 
 from consultations import blocks, services
+from consultations.blocks import esc, html
 from consultations.forms import (
     CommentForm,
     FlagForm,
@@ -185,27 +186,26 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
          % {"counter": unit.proposals}),
         ("reasons", labels["reasons"]),
     ]  # fmt: skip
-    links = format_html_join(
-        "",
-        '<li><a href="{0}" hx-get="{1}" hx-target="#unit-{2}" hx-swap="outerHTML" '
-        'hx-push-url="{0}">{3}</a></li>',
-        (
-            (open_href(base, key, show), unit_href(base, key, show), key, text)
-            for show, text in texts
-            if show != "proposals" or unit.provision
-        ),
-    )
+    links = "".join(
+        html(
+            '<li><a href="{0}" hx-get="{1}" hx-target="#unit-{2}" hx-swap="outerHTML" '
+            'hx-push-url="{0}">{3}</a></li>',
+            open_href(base, key, show), unit_href(base, key, show), key, text,
+        )
+        for show, text in texts
+        if show != "proposals" or unit.provision
+    )  # fmt: skip
     if unit.carried:
         carried = ngettext(
             "%(counter)s from an earlier version (shown, not counted)",
             "%(counter)s from earlier versions (shown, not counted)",
             unit.carried,
         ) % {"counter": unit.carried}
-        links += format_html('<li class="carried-count">{}</li>', carried)
+        links += html('<li class="carried-count">{}</li>', carried)
     bar = ""
     if unit.votes:
         shares = unit.shares
-        bar = format_html(
+        bar = html(
             '<div class="tally-bar" aria-hidden="true"><span class="bar-agree pct-{}"></span>'
             '<span class="bar-disagree pct-{}"></span><span class="bar-abstain pct-{}"></span>'
             "</div>",
@@ -215,14 +215,14 @@ def _present(unit: Unit, base: str, bound: dict, choices: list, labels: dict[str
         )
     # The block's read-only part (figures and links) is one piece of markup:
     # built once here, it saves the template some fifty nodes per provision.
-    unit.summary = format_html(
+    unit.summary = html(
         '<div class="tally"><p class="tally-figures"><span class="tally-agree">{}: {}</span> · '
         '<span class="tally-disagree">{}: {}</span> · <span class="tally-abstain">{}: {}</span>'
         '</p>{}</div>\n  <ul class="unit-links">{}</ul>',
         labels["agree"], unit.tally["agree"],
         labels["disagree"], unit.tally["disagree"],
         labels["abstain"], unit.tally["abstain"],
-        bar, links,
+        bar, mark_safe(links),  # noqa: S308 - built escaped
     )  # fmt: skip
     vote_form, comment_form = bound.get("vote"), bound.get("comment")
     unit.vote_form, unit.comment_form = vote_form, comment_form
@@ -358,12 +358,12 @@ def _context(
 def _block(unit: Unit, *, may_take_part: bool) -> SafeString:
     """A provision's block without a discussion open: the template's ``unit``
     partial, built here because the page repeats it for every provision."""
-    key = escape(unit.key)
+    key = esc(unit.key)
     classes = "unit unit-bill" if unit.key == BILL else "unit"
-    error = f'\n  <p class="unit-error" role="alert">{escape(unit.error)}</p>' if unit.error else ""
+    error = f'\n  <p class="unit-error" role="alert">{esc(unit.error)}</p>' if unit.error else ""
     forms = f"\n  {unit.forms}" if may_take_part else ""
     return mark_safe(  # noqa: S308 - every value escaped or built escaped
-        f'<section class="{classes}" id="unit-{key}" aria-label="{escape(unit.aria_label)}" '
+        f'<section class="{classes}" id="unit-{key}" aria-label="{esc(unit.aria_label)}" '
         f'data-unit="{key}">{error}\n  {unit.summary}{forms}\n</section>\n'
     )
 
