@@ -23,3 +23,6 @@ def post_worker_init(worker):
 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+
+
+reuse_port = True

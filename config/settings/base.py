@@ -88,6 +88,8 @@ FORM_RENDERER = "config.forms.FormRenderer"
 _DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'aporta.sqlite3'}"
 DATABASES = {"default": env.database("DATABASE_URL", default=_DEFAULT_SQLITE)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, its health check made without a round trip (see there).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Persistent connections with health checks: opening one per request costs
     # most of the throughput of a write such as a vote.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
