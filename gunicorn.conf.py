@@ -7,6 +7,8 @@ import os
 # or Redis with another's Python (measured: README, "Benchmarks").
 worker_class = "gthread"
 threads = 4
+# A new master can bind the port while the old one drains (zero-downtime restarts).
+reuse_port = True
 # Each worker touches its heartbeat file on every request: keep it in memory,
 # not on a disk that may stall (gunicorn's own advice for containers).
 # (gunicorn makes the file there with mkstemp, readable by its own user only.)
@@ -23,6 +25,3 @@ def post_worker_init(worker):
 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-
-
-reuse_port = True
