@@ -29,7 +29,9 @@ _api_docs = csp_override(
     }
 )(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
+# The API first: Django tries the patterns in order, and votes are the busiest URL.
 urlpatterns = [
+    path("api/v1/", include("config.api_urls")),
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("terms/", views.terms, name="terms"),
@@ -43,7 +45,6 @@ urlpatterns = [
     path("staff/consultations/", include("consultations.staff_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", _api_docs, name="api-docs"),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ browser views, the API and commands share one set of rules.
 
 import logging
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -417,21 +418,27 @@ def vote_cast(
     )
 
 
+@cache
+def _vote_insert() -> tuple[str, list]:
+    fields = [field for field in Vote._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    holders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({holders}) "  # noqa: S608 - names from the model
+        "ON CONFLICT DO NOTHING RETURNING id",
+        fields,
+    )
+
+
 def _insert_unless_present(vote: Vote) -> bool:
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite):
     sets ``vote.pk`` and answers True when the row is new; False when a vote of
     this person for this place exists already, without an error to recover from."""
-    fields = [field for field in Vote._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    holders = ", ".join(["%s"] * len(fields))
+    sql, fields = _vote_insert()
     values = [field.get_db_prep_save(getattr(vote, field.attname), connection) for field in fields]
-    table = connection.ops.quote_name(Vote._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({holders}) "  # noqa: S608 - names from the model
-            "ON CONFLICT DO NOTHING RETURNING id",
-            values,
-        )
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
