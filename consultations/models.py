@@ -221,12 +221,21 @@ class Vote(ParticipantSnapshot):
     whole bill in each consultation (two partial unique constraints).
     """
 
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="votes")
+    # Votes are the busiest table and each index is written on every vote: the
+    # consultation is found through the indexes that begin with it (the tally
+    # index and the unique constraints), and the region, a few dozen values
+    # shared by thousands of rows, is only ever read within a consultation.
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
     provision = models.ForeignKey(
         Provision, null=True, blank=True, on_delete=models.PROTECT, related_name="votes"
     )
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     choice = models.CharField(max_length=10, choices=VoteChoice.choices)
     reason = models.TextField(_("reason"), blank=True, max_length=1000)

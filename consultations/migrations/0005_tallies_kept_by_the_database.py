@@ -6,6 +6,9 @@ its own, and no path can leave the tallies behind the votes.
 
 Deleting a vote only ever lowers an existing tally: a cascade may delete the
 tally rows before the votes, and must not bring them back.
+
+SQLite loses a table's triggers when Django rebuilds the table to alter it: a
+later migration that alters the votes table creates them again (see 0006).
 """
 
 from django.db import migrations
