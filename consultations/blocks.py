@@ -26,7 +26,7 @@ def html(template: str, *values) -> SafeString:
     return mark_safe(template.format(*map(esc, values)))  # noqa: S308 - values escaped
 
 
-def _errors(identifier: str, message: str) -> str:
+def _error_paragraph(identifier: str, message: str) -> str:
     if not message:
         return ""
     if identifier:
@@ -80,14 +80,14 @@ class UnitForms:
             f'      <input type="hidden" name="unit" value="{key}">\n'
             f"      <fieldset>\n        <legend>{esc(unit.legend)}</legend>\n"
             f'        <div class="choices">{choices}\n        </div>\n'
-            f"        {_errors('', errors['choice'])}\n      </fieldset>\n"
+            f"        {_error_paragraph('', errors['choice'])}\n      </fieldset>\n"
             f'      <details class="reason-box"{" open" if unit.reason_open else ""}>\n'
             f"        <summary>{labels['add_reason']}</summary>\n"
             f'        <label for="reason-{key}">{labels["reason"]}</label>\n'
             f'        <textarea id="reason-{key}" name="reason" rows="2" maxlength="1000"'
             f"{invalid}>{esc(unit.reason_value)}</textarea>\n"
-            f"        {_errors(f'reason-{key}-errors', reason_error)}\n      </details>\n"
-            f"      {_errors('', errors['all'])}\n"
+            f"        {_error_paragraph(f'reason-{key}-errors', reason_error)}\n      </details>\n"
+            f"      {_error_paragraph('', errors['all'])}\n"
             f'      <div class="button-row">\n        {buttons}\n      </div>\n    </form>'
         )
 
@@ -104,7 +104,7 @@ class UnitForms:
                 f'class="quote-input" aria-describedby="{described}"'
                 f"{' aria-invalid="true"' if quote_error else ''}>"
                 f"{esc(unit.quote_value)}</textarea>\n"
-                f"          {_errors(f'quote-{key}-errors', quote_error)}"
+                f"          {_error_paragraph(f'quote-{key}-errors', quote_error)}"
             )
         text_error = errors["text"]
         invalid = f' aria-invalid="true" aria-describedby="text-{key}-errors"' if text_error else ""
@@ -120,8 +120,8 @@ class UnitForms:
             f'        <label for="text-{key}">{labels["comment"]}</label>\n'
             f'        <textarea id="text-{key}" name="text" rows="4" maxlength="5000" required'
             f"{invalid}>{esc(unit.comment_value)}</textarea>\n"
-            f"        {_errors(f'text-{key}-errors', text_error)}\n"
-            f"        {_errors('', errors['all'])}\n"
+            f"        {_error_paragraph(f'text-{key}-errors', text_error)}\n"
+            f"        {_error_paragraph('', errors['all'])}\n"
             f'        <p class="hint">{labels["comment_hint"]}</p>\n'
             f'        <button type="submit">{labels["send_comment"]}</button>\n'
             "      </form>\n    </details>"

@@ -25,7 +25,13 @@ from consultations.models import (
     Vote,
     VoteChoice,
 )
-from consultations.selectors import public_items, published_counts_by_place, tally_counts
+from consultations.selectors import (
+    follow_of,
+    public_items,
+    published_counts_by_place,
+    tally_counts,
+    votes_by_place,
+)
 
 # Citizens vote and comment on articles and on the complementary provisions;
 # their paragraphs, numerals and literals are read as part of them.
@@ -230,11 +236,8 @@ def consultation_page(consultation: Consultation, user: User | None) -> PageData
     my_votes: dict[int | None, Vote] = {}
     follow = None
     if user is not None and user.is_authenticated:
-        my_votes = {
-            vote.provision_id: vote
-            for vote in Vote.objects.filter(consultation=consultation, voter=user)
-        }
-        follow = Follow.objects.filter(follower=user, bill_id=version.bill_id).first()
+        my_votes = votes_by_place(voter=user, consultation=consultation)
+        follow = follow_of(user=user, bill_id=version.bill_id)
 
     def unit_for(provision: Provision | None, key: str, text: str = "") -> Unit:
         pk = provision.pk if provision else None

@@ -13,6 +13,7 @@ from consultations.models import (
     Comment,
     Consultation,
     ConsultationStatus,
+    Follow,
     ItemStatus,
     Proposal,
     Vote,
@@ -205,3 +206,14 @@ def consultations_of_bill(bill) -> list[Consultation]:
         .select_related("version", "committee", "chamber")
         .order_by("-opens_at", "-pk")
     )
+
+
+def votes_by_place(*, voter, consultation: Consultation) -> dict[int | None, Vote]:
+    """The person's votes in the consultation by provision (``None``: the whole
+    bill), with what the page shows of them."""
+    votes = Vote.objects.filter(consultation=consultation, voter=voter)
+    return {vote.provision_id: vote for vote in votes.only("provision_id", "choice", "reason")}
+
+
+def follow_of(*, user, bill_id: int) -> Follow | None:
+    return Follow.objects.filter(follower=user, bill_id=bill_id).first()

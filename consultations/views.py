@@ -50,10 +50,8 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
     DigestFrequency,
-    Follow,
     ItemStatus,
     Proposal,
-    Vote,
     VoteChoice,
 )
 from consultations.page import (
@@ -67,6 +65,7 @@ from consultations.page import (
     removed_feedback,
 )
 from consultations.permissions import can_take_part, has_verified_email
+from consultations.selectors import follow_of, votes_by_place
 from consultations.templatetags.consultation_tags import open_href, unit_href, unit_label
 
 ANONYMOUS_TTL = 10
@@ -127,6 +126,24 @@ def _detail_url(consultation: Consultation, *, open_key: str = "", show: str = "
 def _back(consultation: Consultation, key: str, *, open_discussion: bool = False, show=""):
     url = _detail_url(consultation, open_key=key if open_discussion else "", show=show)
     return redirect(f"{url}#unit-{key}")
+
+
+def _vote_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in VoteChoice.choices]
+
+
+def _unit_forms(consultation: Consultation, token: str, labels: dict, choices: list):
+    """The builder of each provision's vote form and comment box, sharing one
+    CSRF field (``token``: the visitor's, or the cached text's stand-in)."""
+    return blocks.UnitForms(
+        vote_url=reverse("consultations:vote", args=[consultation.pk]),
+        comment_url=reverse("consultations:comment", args=[consultation.pk]),
+        csrf_input=format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        ),
+        labels=labels,
+        choices=choices,
+    )
 
 
 def _errors(form) -> dict[str, str]:
@@ -297,7 +314,7 @@ def _context(
     }
     bound = bound or {}
     base = reverse("consultations:detail", args=[consultation.pk])
-    choices = [(value, str(label)) for value, label in VoteChoice.choices]
+    choices = _vote_choices()
     labels = context["labels"] = _labels(consultation)
     for each in (page.bill_unit, *page.units.values()):
         _present(each, base, bound if bound.get("unit") == each.key else {}, choices, labels)
@@ -307,17 +324,7 @@ def _context(
     }
     if may_take_part:  # the forms under each provision share one token field
         token = TOKEN_PLACEHOLDER if shared else get_token(request)
-        csrf_input = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
-        )
-        urls = context["urls"]
-        forms = blocks.UnitForms(
-            vote_url=urls["vote"],
-            comment_url=urls["comment"],
-            csrf_input=csrf_input,
-            labels=labels,
-            choices=choices,
-        )
+        forms = _unit_forms(consultation, token, labels, choices)
         context["vote_forms"] = {}
         for each in (page.bill_unit, *page.units.values()):
             vote, comment = forms.vote_form(each), forms.comment_box(each)
@@ -447,21 +454,11 @@ def _signed_in_page(request: HttpRequest, consultation: Consultation) -> HttpRes
     text = shared["text"]
     if may_take_part:
         mine = {
-            shared["unit_keys"].get(vote.provision_id): vote
-            for vote in Vote.objects.filter(consultation=consultation, voter=user).only(
-                "provision_id", "choice", "reason"
-            )
+            shared["unit_keys"].get(provision_id): vote
+            for provision_id, vote in votes_by_place(voter=user, consultation=consultation).items()
         }
-        choices = [(value, str(label)) for value, label in VoteChoice.choices]
-        forms = blocks.UnitForms(
-            vote_url=reverse("consultations:vote", args=[consultation.pk]),
-            comment_url=reverse("consultations:comment", args=[consultation.pk]),
-            csrf_input=format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', TOKEN_PLACEHOLDER
-            ),
-            labels=_labels(consultation),
-            choices=choices,
-        )
+        choices = _vote_choices()
+        forms = _unit_forms(consultation, TOKEN_PLACEHOLDER, _labels(consultation), choices)
 
         def vote_form(match: re.Match) -> str:
             key = match.group(1)
@@ -480,9 +477,7 @@ def _signed_in_page(request: HttpRequest, consultation: Consultation) -> HttpRes
         "version": consultation.version,
         "may_take_part": may_take_part,
         "verified": may_take_part or has_verified_email(user),
-        "follow": Follow.objects.filter(
-            follower=user, bill_id=consultation.version.bill_id
-        ).first(),
+        "follow": follow_of(user=user, bill_id=consultation.version.bill_id),
         "follow_choices": DigestFrequency.choices,
         "text_html": mark_safe(text),  # noqa: S308 - rendered by our templates above
     }
