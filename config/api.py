@@ -2,18 +2,21 @@
 
 import functools
 import json
+import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, relations, serializers
 from rest_framework.parsers import BaseParser
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.utils.formatting import lazy_format
+from rest_framework.utils.serializer_helpers import BindingDict
 
 MAX_JSON_DEPTH = 32
 
@@ -81,10 +84,73 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# Fields that read the serializer they are bound to (its context, request or
+# instance) or hold other serializers: they cannot be shared between uses.
+_UNSHAREABLE = (
+    serializers.BaseSerializer,
+    serializers.HiddenField,
+    relations.RelatedField,
+    relations.ManyRelatedField,
+)
+
+
+class SharedFields:
+    """For flat serializers (text, numbers, choices, dates): the fields are
+    built and bound once per class and shared by every instance, in every
+    thread, instead of deep-copied for each one (DRF's way, most of what a
+    small serializer costs on every request). These fields keep no state
+    between uses: validating or representing reads their settings only.
+
+    A field that needs its serializer (context, request, nested serializers,
+    relations) is refused when the class is first used.
+
+    Put it before ``serializers.Serializer`` in the bases."""
+
+    _shared_fields_lock = threading.Lock()
+
+    @property
+    def fields(self) -> BindingDict:
+        cls = type(self)
+        shared = cls.__dict__.get("_shared_fields")
+        if shared is None:
+            with SharedFields._shared_fields_lock:
+                shared = cls.__dict__.get("_shared_fields") or _shared_fields(cls)
+        return shared
+
+
+def _shared_fields(cls: type) -> BindingDict:
+    template = cls()
+    fields = BindingDict(template)
+    for name, field in template.get_fields().items():
+        if isinstance(field, _UNSHAREABLE) or getattr(field.default, "requires_context", False):
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__}.{name} ({type(field).__name__}) depends on its "
+                "serializer: it cannot be shared (remove SharedFields from the class)"
+            )
+        fields[name] = field
+        for validator in field.validators:  # computed now, not by two threads at once
+            _translate_on_each_use(validator)
+    cls._shared_fields = fields
+    return fields
+
+
+def _translate_on_each_use(validator) -> None:
+    """DRF words a validator's message (``lazy_format``) in the language of its
+    first use and keeps it: right for a field built per request, wrong for one
+    shared by every request. The message is formatted on each use instead."""
+    message = getattr(validator, "message", None)
+    if isinstance(message, lazy_format) and message.format_string is not None:
+        validator.message = format_lazy(message.format_string, *message.args, **message.kwargs)
+
+
 def exception_handler(exc: Exception, context: dict) -> Any:
     """DRF's handler, plus the errors our services raise. A service's
     PermissionDenied may carry the reason (a closed consultation, an
     unverified address); it is passed on."""
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES, which
+    # names this module, as it loads.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from bills.models import Provision
 from bills.selectors import bill_for_page
-from config.api import StrictCharField, error_responses, validation_error_output
+from config.api import SharedFields, StrictCharField, error_responses, validation_error_output
 from consultations import selectors, services
 from consultations.limits import within_limits
 from consultations.models import (
@@ -147,7 +147,7 @@ class ConsultationDetailApi(APIView):
 
 
 @extend_schema_serializer(component_name="Vote")
-class VoteOutput(serializers.Serializer):
+class VoteOutput(SharedFields, serializers.Serializer):
     provision = serializers.CharField(source="provision.eid", allow_null=True, default=None)
     choice = serializers.CharField()
     reason = serializers.CharField()
@@ -162,7 +162,7 @@ class VoteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="VoteInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SharedFields, serializers.Serializer):
         provision = StrictCharField(required=False, allow_blank=True, max_length=200)
         choice = serializers.ChoiceField(choices=VoteChoice.choices)
         reason = StrictCharField(required=False, allow_blank=True, max_length=1000)
@@ -184,11 +184,10 @@ class VoteApi(APIView):
     def put(self, request: Request, pk: int) -> Response:
         _limit(request, "vote")
         data = _input(self.InputSerializer, request.data)
-        consultation, provision = selectors.place_to_vote(pk, data.get("provision"))
-        vote = services.vote_cast(
+        vote = services.vote_cast_on(
             voter=request.user,
-            consultation=consultation,
-            provision=provision,
+            consultation_id=pk,
+            eid=data.get("provision"),
             choice=data["choice"],
             reason=data.get("reason", ""),
         )

@@ -19,10 +19,16 @@ def has_verified_email(user: User | AnonymousUser) -> bool:
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
+def levels_met(user: User | AnonymousUser) -> tuple[str, ...]:
+    """The participation levels this person meets; an unknown (future) level
+    admits nobody until it is implemented here."""
+    if has_verified_email(user):
+        return (ParticipationLevel.EMAIL_VERIFIED,)
+    return ()
+
+
 def meets_level(user: User | AnonymousUser, level: str) -> bool:
-    if level == ParticipationLevel.EMAIL_VERIFIED:
-        return has_verified_email(user)
-    return False  # an unknown (future) level admits nobody until it is implemented
+    return level in levels_met(user)
 
 
 def can_take_part(user: User | AnonymousUser, consultation: Consultation) -> bool:

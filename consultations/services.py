@@ -37,6 +37,7 @@ from consultations.permissions import (
     can_manage_consultation,
     can_take_part,
     has_verified_email,
+    levels_met,
 )
 
 logger = logging.getLogger(__name__)
@@ -364,6 +365,95 @@ def tallies_recount(*, consultation: Consultation) -> int:
 
 # How often a vote tries again when the person's vote vanishes under it.
 VOTE_ATTEMPTS = 5
+
+
+def vote_cast_on(
+    *, voter: User, consultation_id: int, eid: str | None, choice: str, reason: str = ""
+) -> Vote:
+    """:func:`vote_cast` on the consultation ``consultation_id`` (not a draft)
+    and its provision ``eid`` (none: the whole bill), as the API names them;
+    404 when either is not there.
+
+    A person's first vote without a reason, the commonest write of a busy
+    consultation, is one statement: an INSERT that reads the consultation and
+    the provision and stores nothing unless the consultation takes votes now,
+    from this person, on this provision. Anything else (a changed vote, a
+    reason to screen, a refusal to explain) takes :func:`vote_cast`'s way."""
+    eid = eid or None
+    levels = levels_met(voter)
+    if levels and not reason and choice in VoteChoice.values and "\x00" not in (eid or ""):
+        vote = _first_vote_without_reason(voter, consultation_id, eid, choice, levels)
+        if vote is not None:
+            return vote
+    from consultations.selectors import place_to_vote
+
+    consultation, provision = place_to_vote(consultation_id, eid)
+    return vote_cast(
+        voter=voter, consultation=consultation, provision=provision, choice=choice, reason=reason
+    )
+
+
+@cache
+def _first_vote_insert(on_provision: bool, levels: int) -> tuple[str, list]:
+    """The statement of :func:`_first_vote_without_reason` and the vote fields
+    its leading parameters fill, in order."""
+    quote = connection.ops.quote_name
+    read = {"consultation_id": "consultation.id", "provision_id": "provision.id"}
+    if not on_provision:
+        read["provision_id"] = "NULL"
+    fields = [field for field in Vote._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(read.get(field.attname, "%s") for field in fields)
+    consultation = f"{quote(Consultation._meta.db_table)} consultation"
+    if on_provision:
+        consultation += (
+            f" JOIN {quote(Provision._meta.db_table)} provision"
+            " ON provision.version_id = consultation.version_id AND provision.eid = %s"
+        )
+    holders = ", ".join(["%s"] * levels)
+    return (
+        f"INSERT INTO {quote(Vote._meta.db_table)} ({columns}) "  # noqa: S608 - names from the models
+        f"SELECT {values} FROM {consultation} "
+        "WHERE consultation.id = %s AND consultation.status = %s "
+        "AND consultation.opens_at <= %s AND consultation.closes_at > %s "
+        f"AND consultation.minimum_level IN ({holders}) "
+        "ON CONFLICT DO NOTHING RETURNING id, provision_id",
+        [field for field in fields if field.attname not in read],
+    )
+
+
+def _first_vote_without_reason(
+    voter: User, consultation_id: int, eid: str | None, choice: str, levels: tuple[str, ...]
+) -> Vote | None:
+    """The new vote, or None when the statement stored nothing: a vote of this
+    person's is there already, or the consultation, provision or person does
+    not qualify (:func:`vote_cast` then says which). The conditions are
+    :func:`can_take_part`'s: open now, a participation level the person meets."""
+    sql, fields = _first_vote_insert(eid is not None, len(levels))
+    now = timezone.now()
+    vote = Vote(
+        consultation_id=consultation_id,
+        voter=voter,
+        choice=choice,
+        created_at=now,
+        updated_at=now,
+        **_snapshot(voter),
+    )
+    params = [field.get_db_prep_save(getattr(vote, field.attname), connection) for field in fields]
+    if eid is not None:
+        params.append(eid)
+    params += [consultation_id, ConsultationStatus.OPEN, now, now, *levels]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    vote.pk, provision_id = row
+    vote._state.adding = False
+    vote.provision = None
+    if provision_id is not None:
+        vote.provision = Provision.from_db(connection.alias, ["id", "eid"], [provision_id, eid])
+    return vote
 
 
 def vote_cast(

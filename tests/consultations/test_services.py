@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
+from bills.models import Provision
 from consultations import services
 from consultations.models import (
     ConsultationStatus,
@@ -12,7 +14,8 @@ from consultations.models import (
     Support,
     Vote,
 )
-from consultations.selectors import published_counts, vote_tallies
+from consultations.selectors import published_counts, tally_counts, vote_tallies
+from tests.bills.factories import published_bill
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
 
@@ -69,6 +72,115 @@ def test_a_vote_records_the_profile_as_it_was(citizen, committee_staff):
     )
     assert vote.region_id == citizen.region_id
     assert vote.respondent_type == citizen.respondent_type
+
+
+def test_a_vote_named_by_eid_is_stored_like_any_other(citizen, committee_staff):
+    consultation = open_consultation(committee_staff)
+    provision = article(consultation, 2)
+    first = services.vote_cast_on(
+        voter=citizen, consultation_id=consultation.pk, eid=provision.eid, choice="agree"
+    )
+    whole = services.vote_cast_on(
+        voter=citizen, consultation_id=consultation.pk, eid=None, choice="abstain"
+    )
+    stored = Vote.objects.get(pk=first.pk)
+    assert (stored.provision, stored.choice, stored.reason) == (provision, "agree", "")
+    assert (stored.region_id, stored.respondent_type, stored.age_range) == (
+        citizen.region_id,
+        citizen.respondent_type,
+        citizen.age_range,
+    )
+    assert (first.provision.eid, first.provision_id) == (provision.eid, provision.pk)
+    assert Vote.objects.get(pk=whole.pk).provision is None
+    assert whole.provision is None
+
+    changed = services.vote_cast_on(
+        voter=citizen, consultation_id=consultation.pk, eid=provision.eid, choice="disagree"
+    )
+    assert changed.pk == first.pk
+    assert Vote.objects.filter(voter=citizen).count() == 2
+    tallies = vote_tallies(consultation)
+    assert tallies[provision.pk] == {"agree": 0, "disagree": 1, "abstain": 0}
+    assert tallies == tally_counts(consultation)
+
+
+def _with_status(status):
+    return lambda consultation: setattr(consultation, "status", status)
+
+
+def _not_open_yet(consultation):
+    consultation.opens_at = timezone.now() + timedelta(days=1)
+
+
+def _past_its_closing_time(consultation):
+    consultation.closes_at = timezone.now() - timedelta(minutes=1)
+    consultation.opens_at = consultation.closes_at - timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("change", "eid", "refusal"),
+    [
+        (_with_status("closed"), "first", PermissionDenied),
+        (_with_status("scheduled"), "first", PermissionDenied),
+        (_with_status("draft"), "first", Http404),
+        (_not_open_yet, "first", PermissionDenied),
+        (_past_its_closing_time, None, PermissionDenied),
+        # A level not implemented yet admits nobody.
+        (lambda consultation: setattr(consultation, "minimum_level", "id_verified"), None,
+         PermissionDenied),
+        (None, "art_999", Http404),
+        (None, "first\x00", Http404),
+        (None, "other bill", Http404),
+    ],
+)  # fmt: skip
+def test_a_vote_named_by_eid_is_refused_where_any_vote_is(
+    citizen, committee_staff, change, eid, refusal
+):
+    """The one-statement first vote stores nothing that the checked way would
+    refuse, and the person gets the same answer."""
+    consultation = open_consultation(committee_staff)
+    if change is not None:
+        change(consultation)
+        consultation.save()
+    if eid and eid.startswith("first"):
+        eid = eid.replace("first", article(consultation).eid)
+    if eid == "other bill":  # a provision of another bill's text
+        other = published_bill("77/2026-CR", articles=5).versions.get()
+        eid = other.provisions.get(kind="article", label="Artículo 5.-").eid
+        assert not Provision.objects.filter(version=consultation.version, eid=eid).exists()
+    with pytest.raises(refusal):
+        services.vote_cast_on(
+            voter=citizen, consultation_id=consultation.pk, eid=eid, choice="agree"
+        )
+    assert not Vote.objects.exists()
+
+
+def test_a_vote_named_by_eid_needs_a_verified_address_and_a_known_choice(committee_staff):
+    consultation = open_consultation(committee_staff)
+    eid = article(consultation).eid
+    unverified = UserFactory(email_verified=False)
+    with pytest.raises(PermissionDenied):
+        services.vote_cast_on(
+            voter=unverified, consultation_id=consultation.pk, eid=eid, choice="agree"
+        )
+    with pytest.raises(ValidationError):
+        services.vote_cast_on(
+            voter=UserFactory(), consultation_id=consultation.pk, eid=eid, choice="maybe"
+        )
+    assert not Vote.objects.exists()
+
+
+def test_a_vote_named_by_eid_with_a_reason_is_moderated(citizen, committee_staff):
+    consultation = open_consultation(committee_staff, policy=ModerationPolicy.PRE)
+    vote = services.vote_cast_on(
+        voter=citizen,
+        consultation_id=consultation.pk,
+        eid=article(consultation).eid,
+        choice="disagree",
+        reason="  El plazo es muy corto.  ",
+    )
+    stored = Vote.objects.get(pk=vote.pk)
+    assert (stored.reason, stored.reason_status) == ("El plazo es muy corto.", ItemStatus.PENDING)
 
 
 def test_people_without_a_verified_address_cannot_take_part(committee_staff):
