@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
@@ -27,3 +29,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=10),
     },
 }
+
+
+@task_prerun.connect
+@task_postrun.connect
+def recycle_database_connections(task=None, **kwargs) -> None:
+    """Before and after each task, as Django does around each request: a
+    connection that broke or outlived CONN_MAX_AGE is closed (the next query
+    opens a new one), any other is kept. Tasks run in a request (eagerly) leave
+    the request's connection alone."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()

@@ -738,15 +738,11 @@ def _queue_screening(kind: str, pk: int) -> None:
 
 
 def item_screen(*, kind: str, pk: int) -> bool:
-    """Screens one submitted text and records that it was screened; running it
-    twice does nothing more. The rules (insults, personal data, links, shouting,
-    near-duplicate campaigns) arrive with the moderation issue and may then hold
-    an item; until they exist every text passes as the consultation's policy
-    left it (published under post-moderation, pending under pre-moderation)."""
-    model, field = SCREENED[kind]
-    return bool(
-        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
-    )
+    """Screens one submitted text (moderation.services.item_screen): running
+    it twice does nothing more."""
+    from moderation.services import item_screen as screen
+
+    return screen(kind=kind, pk=pk)
 
 
 def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:

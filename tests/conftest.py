@@ -86,13 +86,15 @@ def _clear_cache() -> None:
 @pytest.fixture
 def migration_data(transactional_db) -> None:
     """Transactional tests start from an emptied database, data-migration rows
-    included: this puts the regions and role groups back (idempotently)."""
+    included: this puts the regions, role groups and screening lists back
+    (idempotently)."""
     from django.apps import apps
 
     from accounts.migrations import __name__ as package
 
     loader = importlib.import_module(f"{package}.0002_regions_and_roles").load
     loader(apps, None)
+    importlib.import_module("moderation.migrations.0002_initial_lists").add(apps, None)
 
 
 @pytest.fixture

@@ -203,6 +203,9 @@ APORTA_PARTICIPATION_RATE_LIMITS = {
     "api_token": (5, 30, 3600),
 }
 
+# Screening holds a text with more links than this (and any link to a blocked domain).
+APORTA_SCREENING_MAX_LINKS = env.int("SCREENING_MAX_LINKS", 2, minimum=0)
+
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.
 APORTA_PRIVACY_NOTICE_VERSION = "2026-11-01"
@@ -331,6 +334,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after
+# every task unless this is set: a new PostgreSQL connection per task cost more
+# than the task (a screening). Workers keep their connections and close them
+# around each task the way Django does around a request, when unusable or older
+# than CONN_MAX_AGE (config/celery.py).
+CELERY_DB_REUSE_MAX = 1_000_000
 # Every task is short: long work is split into batches of short tasks.
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300

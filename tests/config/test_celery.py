@@ -123,3 +123,30 @@ def test_a_task_makes_the_round_trip_through_redis_and_a_real_worker(celery_work
     result = ping.apply_async(queue=celery_worker)
     assert result.get(timeout=60) == "pong"
     assert time.monotonic() - started < 60
+
+
+def test_workers_keep_their_database_connections_between_tasks():
+    """Celery would otherwise close them around every task (its Django fixup)."""
+    from celery.fixups.django import DjangoWorkerFixup
+
+    assert DjangoWorkerFixup(app).db_reuse_max >= 100_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_around_a_task_a_sound_connection_is_kept_and_an_old_one_closed():
+    from django.db import connection
+
+    from config.celery import recycle_database_connections
+
+    class Task:
+        class request:  # the shape of a task's request
+            is_eager = False
+
+    connection.ensure_connection()
+    recycle_database_connections(task=Task)
+    assert connection.connection is not None  # kept: no reconnection for the next task
+
+    connection.close_at = time.monotonic() - 1  # older than CONN_MAX_AGE
+    recycle_database_connections(task=Task)
+    assert connection.connection is None

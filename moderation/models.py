@@ -1,0 +1,174 @@
+"""Screening: the lists administrators edit, and what screening found."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation
+
+
+class Rule(models.TextChoices):
+    """What a screening hit is about. Each has a weight in the risk that ranks
+    the moderation queue: a third party's personal data weighs most."""
+
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    SLUR = "slur", _("Slur")
+    INSULT = "insult", _("Insult")
+    LINK = "link", _("Link")
+    REPETITION = "repetition", _("Repetition by the same author")
+    FLOODING = "flooding", _("Flooding")
+    SHOUTING = "shouting", _("Shouting")
+
+
+RISK = {
+    Rule.PERSONAL_DATA: 100,
+    Rule.SLUR: 80,
+    Rule.INSULT: 50,
+    Rule.LINK: 30,
+    Rule.REPETITION: 20,
+    Rule.FLOODING: 15,
+    Rule.SHOUTING: 10,
+}
+
+
+class TermCategory(models.TextChoices):
+    INSULT = "insult", _("Insult")
+    SLUR = "slur", _("Slur")
+
+
+class Term(models.Model):
+    """A word or phrase screening holds. Matched whole, on word boundaries,
+    after case, accents, repeated letters and character substitutions are
+    normalised; a trailing ``*`` matches any ending (``pendej*``)."""
+
+    text = models.CharField(_("word or phrase"), max_length=200, unique=True)
+    category = models.CharField(
+        _("category"), max_length=10, choices=TermCategory.choices, default=TermCategory.INSULT
+    )
+    language = models.CharField(_("language"), max_length=5, default="es")
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("screened word")
+        verbose_name_plural = _("screened words")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        from moderation.screening import Term as Parsed
+
+        parsed = Parsed.parse(self.text, self.category)
+        if parsed is None or len("".join(parsed.words)) < 3:
+            raise ValidationError(
+                {"text": _("Write a word or phrase of at least three letters or digits.")}
+            )
+
+
+_DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+class BlockedDomain(models.Model):
+    """A site whose links are always held (its subdomains too)."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("blocked domain")
+        verbose_name_plural = _("blocked domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = self.domain.strip().lower().removeprefix("www.")
+        labels = self.domain.split(".")
+        if len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels):
+            raise ValidationError({"domain": _("Write a domain name, such as example.com.")})
+
+
+class ScreenedKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    PROPOSAL = "proposal", _("Proposal")
+    REASON = "reason", _("Vote reason")
+
+
+class Finding(models.Model):
+    """One hit of screening in one field of a submitted text: the rule, what
+    exactly (a category, "phone", a domain…) and where (character offsets into
+    the text as submitted), for the moderator to see highlighted. The found text
+    itself is not copied here: it may be someone's personal data."""
+
+    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="findings"
+    )
+    field = models.CharField(max_length=20)
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    label = models.CharField(max_length=253)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "object_id", "field", "start"]
+        verbose_name = _("screening finding")
+        verbose_name_plural = _("screening findings")
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="finding_item"),
+            models.Index(fields=["consultation", "rule"], name="finding_consultation_rule"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="finding_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.rule} ({self.label})"
+
+    @property
+    def risk(self) -> int:
+        return RISK.get(self.rule, 0)
+
+
+class Fingerprint(models.Model):
+    """A screened text's digest, as normalised (case, accents, repeated letters,
+    spacing and punctuation set aside): the same text sent again by its author
+    is found by one indexed lookup, without reading the texts."""
+
+    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="fingerprints"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("text fingerprint")
+        verbose_name_plural = _("text fingerprints")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="fingerprint_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["consultation", "author", "digest", "created_at"],
+                name="fingerprint_author_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.digest}"
