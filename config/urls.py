@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
+from moderation import views as moderation_views
 
 # The admin signs in through allauth, so /admin/login/ gets the same rate
 # limits and second factor as every other sign-in.
@@ -40,9 +41,15 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("bills/", include("bills.urls")),
+    path(
+        "consultations/<int:pk>/moderation/",
+        moderation_views.transparency,
+        name="moderation_transparency",
+    ),
     path("consultations/", include("consultations.urls")),
     path("staff/bills/", include("bills.staff_urls")),
     path("staff/consultations/", include("consultations.staff_urls")),
+    path("staff/moderation/", include("moderation.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -684,7 +684,8 @@ def support_remove(*, supporter: User, item: Comment | Proposal) -> None:
 
 
 def flag_add(*, flagger: User, item: Comment | Proposal, reason: str, detail: str = "") -> Flag:
-    """Stores a flag (the moderation issue acts on them); one per person per item."""
+    """Stores a flag, one per person per item; enough of them from different
+    people hide a published item until a moderator reviews it."""
     _require_participation(flagger, item.consultation)
     flag = Flag(
         flagger=flagger,
@@ -698,6 +699,9 @@ def flag_add(*, flagger: User, item: Comment | Proposal, reason: str, detail: st
             flag.save()
     except IntegrityError:
         return Flag.objects.get(flagger=flagger, **_item_fields(item))
+    from moderation.services import item_flagged
+
+    item_flagged(kind=item._meta.model_name, pk=item.pk)
     return flag
 
 

@@ -172,3 +172,65 @@ class Fingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.digest}"
+
+
+class DecisionReason(models.TextChoices):
+    """Why a moderator rejects or hides a contribution: the published list (the
+    moderation policy page explains each)."""
+
+    INSULT = "insult", _("Insults, threats or harassment")
+    DISCRIMINATION = "discrimination", _("Discriminatory language")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    SPAM = "spam", _("Advertising, spam or unrelated links")
+    IMPERSONATION = "impersonation", _("Impersonation")
+    OFF_TOPIC = "off_topic", _("Unrelated to the bill")
+
+
+class Action(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    HIDE = "hide", _("Hide")
+    RESTORE = "restore", _("Restore")
+    FLAGGED = "flagged", _("Hidden by citizens' flags")
+
+
+class AuditEntry(models.Model):
+    """One moderation action, as it happened: who, what, when, why, and the
+    state before and after. Entries are only ever added: the database refuses
+    to change or delete one (PostgreSQL trigger, migration 0003)."""
+
+    # None: the platform itself (an item hidden by citizens' flags).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="moderation_log"
+    )
+    reason = models.CharField(max_length=20, choices=DecisionReason.choices, blank=True)
+    note = models.TextField(blank=True, max_length=1000)
+    status_before = models.CharField(max_length=20)
+    status_after = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="audit_item"),
+            models.Index(fields=["consultation", "created_at"], name="audit_consultation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.kind} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Moderation log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Moderation log entries are never deleted.")

@@ -10,12 +10,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from consultations.models import Comment, ItemStatus, Proposal, Vote
+from accounts.models import User
+from config import sql
+from consultations.models import Comment, Flag, ItemStatus, Proposal, Vote
 from moderation import screening
-from moderation.models import BlockedDomain, Finding, Fingerprint, Rule, ScreenedKind, Term
+from moderation.models import (
+    Action,
+    AuditEntry,
+    BlockedDomain,
+    DecisionReason,
+    Finding,
+    Fingerprint,
+    Rule,
+    ScreenedKind,
+    Term,
+)
+from moderation.permissions import can_moderate
 
 
 @dataclass(frozen=True)
@@ -27,12 +42,20 @@ class Screened:
     fields: tuple[str, ...]
     screened_at: str
     status: str
+    author: str = "author_id"
+
+    @property
+    def read(self) -> tuple[str, ...]:
+        """What screening reads of an item."""
+        return ("id", "consultation_id", self.author, "created_at", self.status, *self.fields)
 
 
 SCREENED = {
     ScreenedKind.COMMENT: Screened(Comment, ("text",), "screened_at", "status"),
     ScreenedKind.PROPOSAL: Screened(Proposal, ("text", "reason"), "screened_at", "status"),
-    ScreenedKind.REASON: Screened(Vote, ("reason",), "reason_screened_at", "reason_status"),
+    ScreenedKind.REASON: Screened(
+        Vote, ("reason",), "reason_screened_at", "reason_status", author="voter_id"
+    ),
 }
 
 # The same author's copies of one text before another copy is held.
@@ -105,13 +128,13 @@ def item_screen(*, kind: str, pk: int) -> bool:
     spec = SCREENED[ScreenedKind(kind)]
     lists = current_lists()
     with transaction.atomic():
-        item = (
-            spec.model.objects.select_for_update()
-            .filter(pk=pk, **{f"{spec.screened_at}__isnull": True})
-            .first()
+        statements = _statements(spec)
+        found = sql.fetch_instance(
+            spec.model, spec.read, statements.lock, [pk], using=connection.alias
         )
-        if item is None:
+        if found is None:
             return False  # screened already, or gone
+        item, _rest = found
         findings, words = [], {}
         for name in spec.fields:
             text = getattr(item, name) or ""
@@ -130,13 +153,46 @@ def item_screen(*, kind: str, pk: int) -> bool:
                 for hit in screening.screen_text(text, lists, words[name])
             ]
         findings += _repetition(kind, spec, item, words[spec.fields[0]])
-        Finding.objects.filter(kind=kind, object_id=pk).delete()
+        status = getattr(item, spec.status)
+        if findings and status == ItemStatus.PUBLISHED:
+            status = ItemStatus.HELD
+        with connection.cursor() as cursor:
+            cursor.execute(statements.forget, [kind, pk])  # an edited text's old findings
+            cursor.execute(statements.mark, [timezone.now(), status, pk])
         Finding.objects.bulk_create(findings)
-        update = {spec.screened_at: timezone.now()}
-        if findings and getattr(item, spec.status) == ItemStatus.PUBLISHED:
-            update[spec.status] = ItemStatus.HELD
-        spec.model.objects.filter(pk=pk).update(**update)
     return True
+
+
+@dataclass(frozen=True)
+class _Statements:
+    lock: str  # the unscreened item's fields that screening reads, locked
+    forget: str  # its findings, deleted
+    mark: str  # screened now, in this state
+
+
+@functools.cache
+def _statements(spec: Screened) -> _Statements:
+    """Screening's fixed statements for one kind of item, written once: it runs
+    for every submission, and building them with the ORM each time cost more
+    than the database's work."""
+    quote = connection.ops.quote_name
+    table = quote(spec.model._meta.db_table)
+    screened_at, status = (
+        quote(spec.model._meta.get_field(name).column) for name in (spec.screened_at, spec.status)
+    )
+    # SQLite has no row locks: its writes are serialised for the whole database.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return _Statements(
+        lock=(
+            f"SELECT {sql.columns(spec.model, spec.read, 'item')} FROM {table} item "  # noqa: S608 - names from the models
+            f"WHERE item.id = %s AND item.{screened_at} IS NULL{lock}"
+        ),
+        forget=(
+            f"DELETE FROM {quote(Finding._meta.db_table)} "  # noqa: S608 - names from the models
+            f"WHERE {quote('kind')} = %s AND {quote('object_id')} = %s"
+        ),
+        mark=f"UPDATE {table} SET {screened_at} = %s, {status} = %s WHERE id = %s",  # noqa: S608 - names from the models
+    )
 
 
 def _repetition(kind: str, spec: Screened, item, words: list[screening.Token]) -> list[Finding]:
@@ -193,3 +249,138 @@ def _repetition(kind: str, spec: Screened, item, words: list[screening.Token]) -
             end=len(text),
         )
     ]
+
+
+# --- Decisions -----------------------------------------------------------------------------
+
+# What each action does: the states it applies to, and the state it leaves.
+TRANSITIONS = {
+    # Approving a flagged item (published, or hidden by flags) keeps it up and
+    # answers its flags.
+    Action.APPROVE: (
+        {ItemStatus.PENDING, ItemStatus.HELD, ItemStatus.HIDDEN, ItemStatus.PUBLISHED},
+        ItemStatus.PUBLISHED,
+    ),
+    Action.REJECT: ({ItemStatus.PENDING, ItemStatus.HELD, ItemStatus.HIDDEN}, ItemStatus.REJECTED),
+    Action.HIDE: ({ItemStatus.PUBLISHED}, ItemStatus.HIDDEN),
+    Action.RESTORE: ({ItemStatus.HIDDEN, ItemStatus.REJECTED}, ItemStatus.PUBLISHED),
+}
+NEEDS_REASON = {Action.REJECT, Action.HIDE}
+NOTE_LIMIT = 1000
+
+
+def item_decide(
+    *,
+    moderator: User,
+    kind: str,
+    pk: int,
+    action: str,
+    seen_status: str,
+    reason: str = "",
+    note: str = "",
+) -> AuditEntry:
+    """A moderator's decision on one item, recorded in the moderation log with
+    its reason and the state before and after.
+
+    ``seen_status`` is the state the moderator saw: when two moderators decide
+    the same item at once, the item is locked and the second finds it changed
+    and is told so, so both never succeed."""
+    if not can_moderate(moderator):
+        raise PermissionDenied
+    try:
+        spec, action = SCREENED[ScreenedKind(kind)], Action(action)
+    except ValueError:
+        raise ValidationError(_("Unknown item or action."), code="invalid") from None
+    reason = reason.strip()
+    if action in NEEDS_REASON and reason not in DecisionReason.values:
+        raise ValidationError({"reason": _("Choose the reason from the list.")}, code="reason")
+    if action not in NEEDS_REASON:
+        reason = ""
+    note = note.strip()
+    if len(note) > NOTE_LIMIT or "\x00" in note:
+        raise ValidationError(
+            {"note": _("Use at most %(limit)d characters.") % {"limit": NOTE_LIMIT}}, code="note"
+        )
+    allowed, after = TRANSITIONS[action]
+    with transaction.atomic():
+        item = spec.model.objects.select_for_update().filter(pk=pk).first()
+        if item is None:
+            raise ValidationError(_("This item no longer exists."), code="gone")
+        before = getattr(item, spec.status)
+        if before != seen_status:
+            raise ValidationError(
+                _("Someone decided on this item first: it is now “%(status)s”.")
+                % {"status": ItemStatus(before).label if before in ItemStatus.values else before},
+                code="conflict",
+            )
+        if before not in allowed:
+            raise ValidationError(
+                _("This action does not apply to an item that is “%(status)s”.")
+                % {"status": ItemStatus(before).label},
+                code="not_allowed",
+            )
+        spec.model.objects.filter(pk=pk).update(**{spec.status: after})
+        entry = AuditEntry.objects.create(
+            actor=moderator,
+            action=action,
+            kind=kind,
+            object_id=pk,
+            consultation_id=item.consultation_id,
+            reason=reason,
+            note=note,
+            status_before=before,
+            status_after=after,
+        )
+    return entry
+
+
+# --- Flags -------------------------------------------------------------------------------
+
+
+def last_decision_at(kind: str, pk: int):
+    """When a moderator last decided on the item (None: never): flags before it
+    were answered by that decision."""
+    return (
+        AuditEntry.objects.filter(kind=kind, object_id=pk, actor__isnull=False)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def open_flaggers(kind: str, pk: int) -> int:
+    """Distinct people who flagged the item since a moderator last decided on it."""
+    flags = Flag.objects.filter(**{kind: pk})
+    since = last_decision_at(kind, pk)
+    if since is not None:
+        flags = flags.filter(created_at__gt=since)
+    return flags.values("flagger").distinct().count()
+
+
+def item_flagged(*, kind: str, pk: int) -> bool:
+    """After a citizen's flag: a published item flagged by
+    ``APORTA_FLAGS_TO_HIDE`` distinct people (since a moderator last decided on
+    it) is hidden until a moderator reviews it, and the log says so. Answers
+    whether it was hidden now."""
+    if kind not in (ScreenedKind.COMMENT, ScreenedKind.PROPOSAL):
+        raise ValueError(kind)
+    spec = SCREENED[ScreenedKind(kind)]
+    with transaction.atomic():
+        item = spec.model.objects.select_for_update().filter(pk=pk).first()
+        if item is None or item.status != ItemStatus.PUBLISHED:
+            return False
+        flaggers = open_flaggers(kind, pk)
+        if flaggers < settings.APORTA_FLAGS_TO_HIDE:
+            return False
+        spec.model.objects.filter(pk=pk).update(status=ItemStatus.HIDDEN)
+        AuditEntry.objects.create(
+            actor=None,
+            action=Action.FLAGGED,
+            kind=kind,
+            object_id=pk,
+            consultation_id=item.consultation_id,
+            note=str(flaggers),
+            status_before=ItemStatus.PUBLISHED,
+            status_after=ItemStatus.HIDDEN,
+        )
+    return True

@@ -205,6 +205,10 @@ APORTA_PARTICIPATION_RATE_LIMITS = {
 
 # Screening holds a text with more links than this (and any link to a blocked domain).
 APORTA_SCREENING_MAX_LINKS = env.int("SCREENING_MAX_LINKS", 2, minimum=0)
+# A published item flagged by this many different people is hidden until a moderator reviews it.
+APORTA_FLAGS_TO_HIDE = env.int("FLAGS_TO_HIDE", 3, minimum=1)
+# Moderators aim to decide within this many hours; the queue marks items waiting longer.
+APORTA_MODERATION_TARGET_HOURS = env.int("MODERATION_TARGET_HOURS", 24, minimum=1)
 
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.

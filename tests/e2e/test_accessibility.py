@@ -225,6 +225,41 @@ def post_blank_comment_in_place(page: Page) -> None:
     page.locator(".comment-box [aria-invalid=true]").wait_for()
 
 
+# --- Moderation (templates/moderation/) -----------------------------------------------
+
+
+def held_items() -> str:
+    """Three comments screening held (an insult, a phone number, a link) and one
+    already decided, so the log has an entry."""
+    from moderation import services as moderation
+
+    consultation = _consultation_for_citizens()
+    texts = ["Son unos cojudos.", "Llamen al 987 654 321.", "Vean http://bit.ly/x", "Idiotas."]
+    for text in texts:
+        comment = consultation_services.comment_submit(
+            author=UserFactory(), consultation=consultation, provision=article(consultation, 1),
+            text=text,
+        )  # fmt: skip
+        moderation.item_screen(kind="comment", pk=comment.pk)
+    decider = UserFactory(display_name="Moderadora de turno")
+    user_assign_role(user=decider, role=Role.MODERATOR)
+    last = Comment.objects.order_by("pk").last()
+    moderation.item_decide(
+        moderator=decider, kind="comment", pk=last.pk, action="reject", seen_status="held",
+        reason="insult", note="Insulto directo.",
+    )  # fmt: skip
+    return "/staff/moderation/"
+
+
+def moderation_log() -> str:
+    return held_items() + "log/"
+
+
+def moderation_figures() -> str:
+    held_items()
+    return f"/consultations/{Consultation.objects.get().pk}/moderation/"
+
+
 SCREENS = [
     Screen("home", "/"),
     Screen("sign-up", "/accounts/signup/"),
@@ -328,6 +363,10 @@ SCREENS = [
     Screen("consultation-closed", "", persona="citizen", prepare=closed_consultation),
     Screen("consultation-report", "", persona="citizen", prepare=comment_to_report),
     Screen("consultation-edit-pending", "", persona="item_author", prepare=pending_comment_to_edit),
+    Screen("moderation-queue", "", persona="moderator", prepare=held_items),
+    Screen("moderation-queue-empty", "/staff/moderation/", persona="moderator"),
+    Screen("moderation-log", "", persona="moderator", prepare=moderation_log),
+    Screen("moderation-transparency", "", prepare=moderation_figures),
 ]
 
 

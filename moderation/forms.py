@@ -1,0 +1,68 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation, ConsultationStatus
+from moderation.models import Action, DecisionReason, Rule, ScreenedKind
+
+MAX_ITEMS = 100  # items one decision may name (a page of the queue)
+
+
+class QueueFilterForm(forms.Form):
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=Consultation.objects.exclude(status=ConsultationStatus.DRAFT).order_by(
+            "-opens_at"
+        ),
+        required=False,
+        empty_label=_("All"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *ScreenedKind.choices], required=False
+    )
+    rule = forms.ChoiceField(
+        label=_("Found by screening"),
+        choices=[("", _("Any")), *Rule.choices, ("flagged", _("Flagged by citizens"))],
+        required=False,
+    )
+    older_than_hours = forms.IntegerField(
+        label=_("Waiting at least (hours)"), min_value=1, max_value=24 * 365, required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    """One action on one item or many: each ``item`` is ``kind:pk:status`` as
+    the moderator saw it (so a change made meanwhile is noticed)."""
+
+    action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *DecisionReason.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("Note for the log (optional)"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    item = forms.CharField(required=False)  # read with getlist in clean_items
+
+    def __init__(self, *args, items: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raw_items = items or []
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.raw_items:
+            raise forms.ValidationError(_("Choose at least one item."), code="no_items")
+        if len(self.raw_items) > MAX_ITEMS:
+            raise forms.ValidationError(
+                _("Decide on at most %(limit)d items at once.") % {"limit": MAX_ITEMS}
+            )
+        parsed = []
+        for raw in self.raw_items:
+            kind, _sep, rest = raw.partition(":")
+            pk, _sep, status = rest.partition(":")
+            if kind not in ScreenedKind.values or not pk.isascii() or not pk.isdigit():
+                raise forms.ValidationError(_("An item in the request is not valid."))
+            if len(pk) > 18 or len(status) > 20:
+                raise forms.ValidationError(_("An item in the request is not valid."))
+            parsed.append((kind, int(pk), status))
+        cleaned["items"] = list(dict.fromkeys(parsed))
+        return cleaned
