@@ -110,6 +110,11 @@ class User(AbstractUser):
         default=RespondentType.CITIZEN,
     )
     age_range = models.CharField(_("age range"), max_length=8, choices=AgeRange.choices, blank=True)
+    # Public names are screened like what people write ("published", "held" or
+    # "rejected", as contributions are); until a moderator approves a held or
+    # rejected name, a neutral one is shown (``public_name``).
+    display_name_status = models.CharField(max_length=20, default="published", editable=False)
+    display_name_screened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -132,6 +137,14 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to what the person publishes: their display name,
+        or a neutral one while a moderator has not approved it."""
+        if self.display_name_status == "published":
+            return self.display_name
+        return _("Participant %(number)s") % {"number": self.pk}
 
 
 class PrivacyConsent(models.Model):

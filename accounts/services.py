@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from accounts.models import PrivacyConsent, Region, RespondentType, Role, User
+from config.tasks import enqueue_on_commit
 
 
 def _normalise_name(display_name: str) -> str:
@@ -45,6 +46,7 @@ def user_register(
     _apply_profile(user, display_name, region, respondent_type, age_range)
     user.save()
     user_record_consent(user=user, notice_version=privacy_notice_version)
+    _queue_name_screening(user)
     return user
 
 
@@ -64,9 +66,23 @@ def user_update_profile(
     respondent_type: str,
     age_range: str = "",
 ) -> User:
+    before = user.display_name
     _apply_profile(user, display_name, region, respondent_type, age_range)
-    user.save(update_fields=["display_name", "region", "respondent_type", "age_range"])
+    fields = ["display_name", "region", "respondent_type", "age_range"]
+    if user.display_name != before:
+        # A new name shows at once and is screened like anything published.
+        user.display_name_status = "published"
+        user.display_name_screened_at = None
+        fields += ["display_name_status", "display_name_screened_at"]
+        _queue_name_screening(user)
+    user.save(update_fields=fields)
     return user
+
+
+def _queue_name_screening(user: User) -> None:
+    from consultations.tasks import screen_item
+
+    enqueue_on_commit(screen_item, "display_name", user.pk)
 
 
 @transaction.atomic
@@ -112,6 +128,7 @@ def user_create(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    _queue_name_screening(user)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     if privacy_notice_version:
         user_record_consent(user=user, notice_version=privacy_notice_version)

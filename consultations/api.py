@@ -213,7 +213,7 @@ class ItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
     consultation = serializers.IntegerField(source="consultation_id")
     provision = serializers.CharField(source="provision.eid", allow_null=True, default=None)
-    author = serializers.CharField(source="author.display_name")
+    author = serializers.CharField(source="author.public_name")
     text = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     withdrawn = serializers.SerializerMethodField()

@@ -757,11 +757,20 @@ def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
 
     cutoff = (now or timezone.now()) - SCREENING_GRACE
     queued = 0
-    for kind, (model, field) in SCREENED.items():
-        waiting = model.objects.filter(**{f"{field}__isnull": True}, updated_at__lt=cutoff)
+    waiting_kinds = [
+        (kind, model.objects.filter(**{f"{field}__isnull": True}, updated_at__lt=cutoff))
+        for kind, (model, field) in SCREENED.items()
+    ]
+    # Public names, including those chosen before names were screened.
+    waiting_kinds.append(
+        ("display_name", User.objects.filter(
+            display_name_screened_at__isnull=True, date_joined__lt=cutoff
+        ))
+    )  # fmt: skip
+    for kind, waiting in waiting_kinds:
         if kind == "reason":
             waiting = waiting.exclude(reason="")
-        for pk in waiting.order_by("updated_at").values_list("pk", flat=True)[:limit]:
+        for pk in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
             try:
                 screen_item.apply_async(args=(kind, pk))
             except Exception:  # the broker is still away: try again next sweep

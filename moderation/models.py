@@ -101,6 +101,7 @@ class ScreenedKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     PROPOSAL = "proposal", _("Proposal")
     REASON = "reason", _("Vote reason")
+    DISPLAY_NAME = "display_name", _("Public name")
 
 
 class Finding(models.Model):
@@ -109,10 +110,11 @@ class Finding(models.Model):
     the text as submitted), for the moderator to see highlighted. The found text
     itself is not copied here: it may be someone's personal data."""
 
-    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
     object_id = models.PositiveBigIntegerField()
+    # None for a public name, which belongs to no consultation.
     consultation = models.ForeignKey(
-        Consultation, on_delete=models.CASCADE, related_name="findings"
+        Consultation, null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
     )
     field = models.CharField(max_length=20)
     rule = models.CharField(max_length=20, choices=Rule.choices)
@@ -148,7 +150,7 @@ class Fingerprint(models.Model):
     spacing and punctuation set aside): the same text sent again by its author
     is found by one indexed lookup, without reading the texts."""
 
-    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
     object_id = models.PositiveBigIntegerField()
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="fingerprints"
@@ -204,10 +206,11 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=10, choices=Action.choices)
-    kind = models.CharField(max_length=10, choices=ScreenedKind.choices)
+    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
     object_id = models.PositiveBigIntegerField()
+    # None for a public name, which belongs to no consultation.
     consultation = models.ForeignKey(
-        Consultation, on_delete=models.PROTECT, related_name="moderation_log"
+        Consultation, null=True, blank=True, on_delete=models.PROTECT, related_name="moderation_log"
     )
     reason = models.CharField(max_length=20, choices=DecisionReason.choices, blank=True)
     note = models.TextField(blank=True, max_length=1000)

@@ -115,6 +115,11 @@ def queue(
     for each_kind, spec in SCREENED.items():
         if kind and kind != each_kind:
             continue
+        if not spec.in_consultation:
+            if consultation_id or rule == FLAGGED:
+                continue
+            items += _names(spec, rule=rule, older_than_hours=older_than_hours)
+            continue
         rows = spec.model.objects.all()
         if spec.model not in (Comment, Proposal):
             rows = rows.exclude(reason="")
@@ -142,6 +147,32 @@ def queue(
     _attach_findings(items)
     _attach_history(items)
     return sorted(items, key=lambda item: (-item.risk, item.created_at, item.pk))
+
+
+def _names(spec, *, rule: str | None, older_than_hours: int | None) -> list[QueueItem]:
+    """Public names screening held, waiting since they were screened."""
+    people = spec.model.objects.filter(**{f"{spec.status}__in": WAITING})
+    if rule:
+        found = Finding.objects.filter(kind=ScreenedKind.DISPLAY_NAME, rule=rule)
+        people = people.filter(pk__in=found.values("object_id"))
+    if older_than_hours:
+        cutoff = timezone.now() - timedelta(hours=older_than_hours)
+        people = people.filter(**{f"{spec.screened_at}__lte": cutoff})
+    return [
+        QueueItem(
+            kind=ScreenedKind.DISPLAY_NAME,
+            pk=person.pk,
+            status=getattr(person, spec.status),
+            consultation_id=0,
+            consultation_title="",
+            place="",
+            author_id=person.pk,
+            author_name=person.display_name,
+            created_at=getattr(person, spec.screened_at) or person.date_joined,
+            parts=[Part("display_name", person.display_name)],
+        )
+        for person in people.order_by(spec.screened_at, "pk")[:QUEUE_LIMIT]
+    ]
 
 
 def _open_flags(kind: str, rows: QuerySet) -> dict[int, dict[str, int]]:
@@ -261,6 +292,8 @@ def _transparency(consultation_id: int) -> Transparency:
     by_status: dict[str, int] = dict.fromkeys(ItemStatus.values, 0)
     waits: list[float] = []
     for kind, spec in SCREENED.items():
+        if not spec.in_consultation:
+            continue
         rows = spec.model.objects.filter(consultation_id=consultation_id)
         if spec.model not in (Comment, Proposal):
             rows = rows.exclude(reason="")

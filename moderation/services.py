@@ -43,11 +43,15 @@ class Screened:
     screened_at: str
     status: str
     author: str = "author_id"
+    in_consultation: bool = True  # a public name belongs to none
 
     @property
     def read(self) -> tuple[str, ...]:
         """What screening reads of an item."""
-        return ("id", "consultation_id", self.author, "created_at", self.status, *self.fields)
+        names = ["id", self.status, *self.fields]
+        if self.in_consultation:
+            names += ["consultation_id", self.author, "created_at"]
+        return tuple(names)
 
 
 SCREENED = {
@@ -55,6 +59,14 @@ SCREENED = {
     ScreenedKind.PROPOSAL: Screened(Proposal, ("text", "reason"), "screened_at", "status"),
     ScreenedKind.REASON: Screened(
         Vote, ("reason",), "reason_screened_at", "reason_status", author="voter_id"
+    ),
+    ScreenedKind.DISPLAY_NAME: Screened(
+        User,
+        ("display_name",),
+        "display_name_screened_at",
+        "display_name_status",
+        author="id",
+        in_consultation=False,
     ),
 }
 
@@ -143,7 +155,7 @@ def item_screen(*, kind: str, pk: int) -> bool:
                 Finding(
                     kind=kind,
                     object_id=pk,
-                    consultation_id=item.consultation_id,
+                    consultation_id=getattr(item, "consultation_id", None),
                     field=name,
                     rule=hit.rule,
                     label=hit.label[:253],
@@ -199,9 +211,9 @@ def _repetition(kind: str, spec: Screened, item, words: list[screening.Token]) -
     """Records the text's fingerprint; a finding when its author sent the same
     text (as normalised) in this consultation more than ``REPEATS_ALLOWED``
     times within a day either side (so the copy screened last is held, in
-    whatever order the copies are screened). Vote reasons are left out: one
-    reason given on several articles is no spam."""
-    if spec.model is Vote:
+    whatever order the copies are screened). Comments and proposals only: one
+    reason given on several articles is no spam, and a name is one per person."""
+    if spec.model not in (Comment, Proposal):
         return []
     field = spec.fields[0]
     text = getattr(item, field) or ""
@@ -325,7 +337,7 @@ def item_decide(
             action=action,
             kind=kind,
             object_id=pk,
-            consultation_id=item.consultation_id,
+            consultation_id=getattr(item, "consultation_id", None),
             reason=reason,
             note=note,
             status_before=before,

@@ -129,14 +129,18 @@ def _log_csv(entries) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for entry in entries.iterator(chunk_size=2000):
             yield writer.writerow(
-                [entry.created_at.isoformat(), _cell(entry.actor.display_name), entry.action,
-                 entry.kind, entry.object_id, entry.consultation_id, entry.reason,
+                [entry.created_at.isoformat(), _cell(_actor(entry)), entry.action,
+                 entry.kind, entry.object_id, entry.consultation_id or "", entry.reason,
                  _cell(entry.note), entry.status_before, entry.status_after]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="moderation-log.csv"'
     return response
+
+
+def _actor(entry) -> str:
+    return entry.actor.display_name if entry.actor else _("Aporta (citizens' flags)")
 
 
 def _cell(text: str) -> str:

@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from accounts import services as accounts
+from accounts.models import User
 from consultations import services as participation
 from consultations.models import Comment, ItemStatus, ModerationPolicy, Proposal, Vote
-from moderation import services
+from moderation import selectors, services
 from moderation.models import BlockedDomain, Finding, Term
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
@@ -239,9 +241,90 @@ def test_the_same_screening_run_by_two_workers_at_once_gives_one_result(
 
 
 def test_unknown_kinds_are_refused():
-    with pytest.raises(ValueError, match="display_name"):
-        services.item_screen(kind="display_name", pk=1)
+    with pytest.raises(ValueError, match="signature"):
+        services.item_screen(kind="signature", pk=1)
 
 
-def test_vote_and_proposal_models_are_screened_kinds():
-    assert {spec.model for spec in services.SCREENED.values()} == {Comment, Proposal, Vote}
+def test_what_is_screened():
+    models = {spec.model for spec in services.SCREENED.values()}
+    assert models == {Comment, Proposal, Vote, User}
+
+
+# --- Public names ----------------------------------------------------------------------------
+
+
+def test_an_offensive_public_name_is_replaced_until_a_moderator_approves_it(
+    citizen, consultation, moderator, django_capture_on_commit_callbacks
+):
+    item = comment(citizen, consultation, "Un aporte")
+    with django_capture_on_commit_callbacks() as queued:
+        accounts.user_update_profile(
+            user=citizen, display_name="El Cojudo Mayor", region=None, respondent_type="citizen"
+        )
+    assert len(queued) == 1  # screening queued once the change is committed
+    assert citizen.public_name == "El Cojudo Mayor"  # shown at once, as a contribution is
+
+    assert services.item_screen(kind="display_name", pk=citizen.pk) is True
+
+    citizen.refresh_from_db()
+    assert citizen.display_name_status == ItemStatus.HELD
+    assert citizen.public_name == f"Participante {citizen.pk}"
+    assert found("display_name", citizen) == [("display_name", "insult", "insult", "Cojudo")]
+    assert [queued.pk for queued in selectors.queue(kind="display_name")] == [citizen.pk]
+    assert selectors.queue(consultation_id=consultation.pk, kind="display_name") == []
+
+    services.item_decide(moderator=moderator, kind="display_name", pk=citizen.pk,
+                         action="approve", seen_status="held")  # fmt: skip
+    citizen.refresh_from_db()
+    assert citizen.public_name == "El Cojudo Mayor"
+    assert item.author.pk == citizen.pk
+
+
+def test_a_rejected_name_stays_neutral_until_its_owner_chooses_another(citizen, moderator):
+    accounts.user_update_profile(
+        user=citizen, display_name="Idiota", region=None, respondent_type="citizen"
+    )
+    services.item_screen(kind="display_name", pk=citizen.pk)
+    services.item_decide(moderator=moderator, kind="display_name", pk=citizen.pk,
+                         action="reject", seen_status="held", reason="insult")  # fmt: skip
+    citizen.refresh_from_db()
+    assert citizen.public_name == f"Participante {citizen.pk}"
+
+    accounts.user_update_profile(
+        user=citizen, display_name="Vecina de Surco", region=None, respondent_type="citizen"
+    )
+    citizen.refresh_from_db()
+    assert (citizen.display_name_status, citizen.display_name_screened_at) == ("published", None)
+    services.item_screen(kind="display_name", pk=citizen.pk)
+    citizen.refresh_from_db()
+    assert citizen.public_name == "Vecina de Surco"
+
+
+def test_the_api_and_the_page_show_the_public_name(client, citizen, consultation):
+    comment(citizen, consultation, "Un aporte visible")
+    User.objects.filter(pk=citizen.pk).update(display_name="Ofensivo", display_name_status="held")
+    eid = article(consultation).eid
+    page = client.get(f"/consultations/{consultation.pk}/?open={eid}&show=comments")
+    page = page.content.decode()
+    assert "Un aporte visible" in page
+    assert "Ofensivo" not in page
+    assert f"Participante {citizen.pk}" in page
+    body = client.get(f"/api/v1/consultations/{consultation.pk}/comments/").json()
+    assert [item["author"] for item in body["results"]] == [f"Participante {citizen.pk}"]
+
+
+def test_the_sweeper_screens_names_never_screened(citizen, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        later = timezone.now() + timedelta(minutes=6)
+        assert participation.unscreened_requeue(now=later) >= 1
+    finally:
+        app.conf.task_always_eager = settings.REDIS_URL is None
+    citizen.refresh_from_db()
+    assert citizen.display_name_screened_at is not None
