@@ -20,8 +20,25 @@ The tasks go to a queue of the run's own (not the default ``celery`` queue), so
 a developer's worker on the same Redis never takes them (it would screen
 nothing: it is connected to another database).
 
-Campaign detection (100,000 comments carrying 3 paraphrased campaigns) is not
-built yet: its four figures are reported unmeasured.
+Campaign detection (moderation.campaigns.detect, no database): 100,000 comment
+texts generated in memory by :func:`campaign_texts` (seed CAMPAIGN_SEED):
+CAMPAIGN_COPIES paraphrased copies of each of the 3 CAMPAIGN_TEMPLATES (Spanish
+form letters of 90 to 110 words), made by :func:`paraphrase` — reworded (10 to
+30 % of the words swapped for a synonym from SYNONYMS), reordered (sentences
+shuffled), shortened (up to a quarter of the sentences dropped), padded (one or
+two personal sentences from PADDING), with case, accent, spacing and
+punctuation noise — and the rest unique comments of :func:`unique_comment`
+(openers and sentences of the screening texts plus sentences built from
+SUBJECTS x VERBS x MATTERS x QUALIFIERS x REASONS; SHORT_SHARE of them one or two short
+sentences), all distinct, shuffled.
+
+``campaign_detection_s`` is the wall time of one ``detect`` over them;
+``campaign_detection_peak_mb`` the peak of memory allocated (Python objects and
+numpy arrays, by ``tracemalloc``) during a second, traced run, which must
+answer the same campaigns; ``campaign_recall`` the campaign copies found in the
+right campaign (the one most of whose members are copies of the same template)
+over all campaign copies; ``campaign_false_positive_rate`` the unique comments
+put in any campaign over all unique comments.
 """
 
 from __future__ import annotations
@@ -37,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,7 +72,6 @@ FIGURES = (
     "campaign_false_positive_rate",
 )
 CAMPAIGN_FIGURES = FIGURES[1:]
-CAMPAIGN_NOT_BUILT = "campaign detection is not built yet (moderation issue, part 4)"
 
 NUMBER = "5050/2026-CR"
 ARTICLES = 12
@@ -97,7 +114,7 @@ def run(ctx: Context) -> list[Figure | Unmeasured]:
         f"loaded in {time.perf_counter() - started:.1f} s"
     )
     screening = _screening_items_per_s(ctx, loaded)
-    return [screening, *(Unmeasured(name, CAMPAIGN_NOT_BUILT) for name in CAMPAIGN_FIGURES)]
+    return [screening, *_campaign_figures(ctx)]
 
 
 # --- The data ----------------------------------------------------------------------------
@@ -721,3 +738,458 @@ def _cpu_report(before, after, seconds: float, items: int) -> str:
         f"{name} {1000 * value / items:.2f} ms ({100 * value / seconds:.0f} % of a core)"
         for name, value in used.items()
     )
+
+
+# --- Campaign detection ------------------------------------------------------------------
+
+CAMPAIGN_COMMENTS = 100_000
+CAMPAIGN_COPIES = 2_000  # of each template
+CAMPAIGN_SEED = 11
+SHORT_SHARE = 0.15  # of the unique comments: one or two sentences
+
+# Three form letters on the bill, as organisations circulate them to be sent in.
+CAMPAIGN_TEMPLATES = [
+    (
+        "Señores congresistas de la Comisión de Constitución: me dirijo a ustedes para "
+        "expresar mi rechazo al proyecto de ley 5050/2026-CR. El artículo 4 permite que "
+        "las entidades públicas nieguen información sin explicar los motivos. Esta "
+        "medida debilita la transparencia y favorece la corrupción en todo el país. Los "
+        "ciudadanos tenemos derecho a conocer cómo se gasta el dinero público. Por ello "
+        "solicito que se archive el proyecto y que se fortalezca la Ley de Transparencia "
+        "vigente. Exijo también que la Autoridad Nacional de Transparencia reciba más "
+        "recursos para cumplir su función. Confío en que escucharán la voz de la "
+        "ciudadanía. Atentamente."
+    ),
+    (
+        "Como integrante de una comunidad campesina del sur del país, apoyo el proyecto "
+        "5050/2026-CR porque obliga a las municipalidades a publicar sus contratos. "
+        "Durante años nuestras autoridades locales han ocultado las obras y los gastos. "
+        "Con esta norma cualquier vecino podrá revisar los presupuestos desde su "
+        "celular. Pido que el plazo para responder las solicitudes sea de diez días "
+        "hábiles y que la atención también se brinde en quechua y aimara. Además, "
+        "solicito que las sanciones para los funcionarios que incumplan sean severas y "
+        "se apliquen de inmediato. Pedimos al Congreso que apruebe esta ley sin más "
+        "demora, porque el pueblo merece saber la verdad."
+    ),
+    (
+        "Los padres de familia de las escuelas públicas queremos manifestar nuestra "
+        "preocupación por el artículo 9 del proyecto 5050/2026-CR. Tal como está "
+        "redactado, el artículo permite difundir los datos personales de los "
+        "estudiantes menores de edad. Consideramos que la transparencia es importante, "
+        "pero nunca debe poner en riesgo la seguridad de nuestros hijos. Proponemos que "
+        "se excluyan expresamente las notas, las direcciones y los datos de salud de "
+        "los alumnos. También pedimos que el Ministerio de Educación elabore un "
+        "protocolo claro antes de que la norma entre en vigencia. Esperamos que la "
+        "comisión tome en cuenta esta solicitud y modifique el texto."
+    ),
+]
+
+# A word of the templates -> words that can stand for it (rewording).
+SYNONYMS = {
+    "señores": ["estimados", "distinguidos"],
+    "congresistas": ["parlamentarios", "legisladores", "representantes"],
+    "dirijo": ["escribo"],
+    "expresar": ["manifestar", "comunicar", "dejar constancia de"],
+    "rechazo": ["oposición", "desacuerdo", "rechazo total"],
+    "proyecto": ["proyecto normativo", "propuesta", "iniciativa"],
+    "permite": ["autoriza", "faculta", "habilita"],
+    "entidades": ["instituciones", "dependencias", "oficinas"],
+    "nieguen": ["rechacen", "denieguen", "oculten"],
+    "explicar": ["justificar", "sustentar", "detallar"],
+    "motivos": ["razones", "fundamentos", "causas"],
+    "medida": ["disposición", "norma", "propuesta"],
+    "debilita": ["afecta", "perjudica", "socava"],
+    "favorece": ["facilita", "promueve", "alienta"],
+    "corrupción": ["impunidad", "malversación"],
+    "país": ["Perú", "territorio nacional"],
+    "ciudadanos": ["peruanos", "vecinos", "contribuyentes"],
+    "derecho": ["la facultad", "el derecho pleno"],
+    "conocer": ["saber", "averiguar", "enterarnos de"],
+    "gasta": ["usa", "invierte", "emplea"],
+    "dinero": ["presupuesto", "fondos", "recursos"],
+    "solicito": ["pido", "requiero", "demando"],
+    "archive": ["retire", "descarte", "rechace"],
+    "fortalezca": ["refuerce", "mejore", "consolide"],
+    "vigente": ["actual", "en vigor"],
+    "exijo": ["pido", "reclamo", "demando"],
+    "reciba": ["obtenga", "cuente con", "disponga de"],
+    "recursos": ["presupuesto", "fondos", "medios"],
+    "cumplir": ["ejercer", "realizar", "desempeñar"],
+    "función": ["labor", "tarea", "misión"],
+    "confío": ["espero", "deseo"],
+    "escucharán": ["atenderán", "oirán", "considerarán"],
+    "ciudadanía": ["población", "gente", "sociedad"],
+    "atentamente": ["cordialmente", "saludos", "gracias"],
+    "integrante": ["miembro", "comunero", "parte"],
+    "comunidad": ["colectividad", "localidad"],
+    "apoyo": ["respaldo", "defiendo", "promuevo"],
+    "obliga": ["exige", "compromete", "fuerza"],
+    "municipalidades": ["alcaldías", "gobiernos locales", "municipios"],
+    "publicar": ["difundir", "transparentar", "dar a conocer"],
+    "contratos": ["convenios", "adquisiciones", "compras"],
+    "años": ["décadas", "mucho tiempo"],
+    "autoridades": ["alcaldes", "gobernantes", "funcionarios"],
+    "ocultado": ["escondido", "callado", "encubierto"],
+    "obras": ["proyectos", "construcciones"],
+    "gastos": ["egresos", "desembolsos", "pagos"],
+    "norma": ["ley", "regla", "disposición"],
+    "vecino": ["ciudadano", "poblador", "persona"],
+    "revisar": ["consultar", "examinar", "ver"],
+    "presupuestos": ["cuentas", "finanzas", "balances"],
+    "celular": ["teléfono", "móvil", "smartphone"],
+    "pido": ["solicito", "propongo", "sugiero"],
+    "plazo": ["término", "tiempo", "periodo"],
+    "responder": ["contestar", "atender", "resolver"],
+    "solicitudes": ["pedidos", "peticiones", "requerimientos"],
+    "atención": ["respuesta", "orientación", "información"],
+    "brinde": ["ofrezca", "preste", "dé"],
+    "sanciones": ["multas", "castigos", "penalidades"],
+    "funcionarios": ["servidores", "empleados públicos", "trabajadores"],
+    "incumplan": ["no cumplan", "desobedezcan", "violen"],
+    "severas": ["duras", "firmes", "drásticas"],
+    "inmediato": ["forma inmediata", "manera rápida", "urgencia"],
+    "pedimos": ["solicitamos", "exigimos", "rogamos"],
+    "apruebe": ["sancione", "promulgue", "vote a favor de"],
+    "demora": ["retraso", "dilación", "espera"],
+    "pueblo": ["país", "población", "gente"],
+    "merece": ["necesita", "tiene derecho a"],
+    "verdad": ["realidad", "información completa"],
+    "padres": ["apoderados", "madres y padres"],
+    "escuelas": ["colegios", "instituciones educativas"],
+    "queremos": ["deseamos", "buscamos"],
+    "manifestar": ["expresar", "comunicar", "señalar"],
+    "preocupación": ["inquietud", "alarma", "temor"],
+    "redactado": ["escrito", "planteado", "formulado"],
+    "difundir": ["publicar", "divulgar", "exponer"],
+    "datos": ["información", "registros"],
+    "estudiantes": ["alumnos", "escolares", "niños"],
+    "consideramos": ["creemos", "pensamos", "entendemos"],
+    "importante": ["fundamental", "necesaria", "valiosa"],
+    "riesgo": ["peligro", "amenaza"],
+    "seguridad": ["integridad", "protección", "privacidad"],
+    "hijos": ["niños", "menores", "chicos"],
+    "proponemos": ["sugerimos", "planteamos", "recomendamos"],
+    "excluyan": ["exceptúen", "retiren", "protejan"],
+    "expresamente": ["claramente", "de manera explícita"],
+    "notas": ["calificaciones", "evaluaciones"],
+    "direcciones": ["domicilios", "ubicaciones"],
+    "alumnos": ["estudiantes", "escolares"],
+    "elabore": ["prepare", "redacte", "apruebe"],
+    "protocolo": ["procedimiento", "reglamento", "guía"],
+    "claro": ["preciso", "detallado", "sencillo"],
+    "esperamos": ["confiamos en", "deseamos"],
+    "modifique": ["cambie", "corrija", "mejore"],
+    "texto": ["articulado", "documento", "proyecto"],
+}
+
+# A sentence or two a sender adds to the letter, at its start or end (padding).
+PADDING = [
+    "Soy {role} en {place} y comparto esta carta.",
+    "Me llamo {name} y vivo en {place}.",
+    "Firmo este mensaje junto con mi familia de {place}.",
+    "Lo escribo después de conversarlo con mis vecinos.",
+    "Reenvío este texto que circula en mi barrio.",
+    "Saludos cordiales desde {place}.",
+    "Por favor, no ignoren esta petición.",
+    "Ojalá esta vez nos escuchen.",
+    "Gracias por leer.",
+    "Como {role}, esto me toca muy de cerca.",
+]
+
+# More material for the unique comments: subject, verb and what they say, in
+# combinations, so that no two people write the same sentences.
+SUBJECTS = [
+    "El proyecto",
+    "La comisión",
+    "El texto aprobado en primera votación",
+    "La propuesta del Ejecutivo",
+    "El dictamen",
+    "Esta iniciativa",
+    "La reforma",
+    "El reglamento que se anuncia",
+    "La disposición final",
+    "El artículo {article}",
+]
+VERBS = [
+    "olvida",
+    "no resuelve",
+    "complica",
+    "mejora en parte",
+    "confunde",
+    "deja sin respuesta",
+    "endurece",
+    "simplifica",
+    "ignora",
+    "trata de forma ligera",
+    "debería aclarar",
+    "encarece",
+]
+MATTERS = [
+    "el acceso de las zonas rurales a internet",
+    "la carga de trabajo de los archivos municipales",
+    "la situación de quienes no saben leer",
+    "el costo de las copias certificadas",
+    "la reserva de los expedientes judiciales",
+    "la forma de notificar a las personas",
+    "los registros de visitas de los ministros",
+    "la contratación de personal CAS",
+    "el uso de firmas digitales",
+    "las obras por impuestos",
+    "la información de las empresas estatales",
+    "los sueldos de los asesores",
+    "la rendición de cuentas de los partidos",
+    "la compra de medicinas en los hospitales",
+    "el mantenimiento de carreteras en la sierra",
+    "la seguridad ciudadana en los distritos",
+    "el canon minero de {place}",
+    "los permisos de construcción",
+    "el padrón de beneficiarios de programas sociales",
+    "el trabajo de los periodistas de {place}",
+]
+REASONS = [
+    "y eso lo sufren sobre todo los más pobres",
+    "como ya pasó con {law}",
+    "aunque {entity} advirtió del problema hace años",
+    "según lo que vi como {role}",
+    "y nadie en {place} lo ha pedido",
+    "lo que terminará en más juicios",
+    "sin ningún estudio que lo sustente",
+    "y los plazos de {days} días no alcanzan",
+    "pese a que en {year} se prometió lo contrario",
+    "",
+]
+QUALIFIERS = [
+    "en las provincias",
+    "durante la emergencia",
+    "para los adultos mayores",
+    "en época de lluvias",
+    "cuando cambia el gobierno",
+    "de las zonas de frontera",
+    "en los mercados",
+    "frente a las mineras",
+    "para las mujeres rurales",
+    "en los colegios nocturnos",
+    "de la selva",
+    "en temporada electoral",
+    "con los fondos del FONCODES",
+    "de los pueblos indígenas",
+    "en las comisarías",
+    "por falta de personal",
+    "con los sindicatos",
+    "en las rondas campesinas",
+    "en los asentamientos humanos",
+    "de las cooperativas cafetaleras",
+    "para las personas con discapacidad",
+    "en los penales",
+    "con la SUNAT",
+    "de los pescadores artesanales",
+    "en {place}",
+]
+SHORT = [
+    "De acuerdo.",
+    "Totalmente en contra de este proyecto.",
+    "Apoyo el artículo {article}.",
+    "¿Cuándo entra en vigencia?",
+    "Por fin una ley que sirve.",
+    "Esto no sirve para {place}.",
+    "Muy bien, adelante.",
+    "Que consulten a {entity}.",
+    "Falta presupuesto.",
+    "Hay que mejorar el artículo {article2}.",
+]
+
+
+@dataclass(frozen=True)
+class CampaignSample:
+    """One comment of the campaign data: its text, and the template it is a
+    copy of (None for a unique comment)."""
+
+    text: str
+    template: int | None = None
+
+
+def campaign_texts(
+    count: int = CAMPAIGN_COMMENTS,
+    *,
+    copies: int = CAMPAIGN_COPIES,
+    seed: int = CAMPAIGN_SEED,
+    templates: list[str] = CAMPAIGN_TEMPLATES,
+) -> list[CampaignSample]:
+    """``count`` comments, ``copies`` of them paraphrased copies of each of
+    ``templates`` (:func:`paraphrase`), the rest unique comments
+    (:func:`unique_comment`), all distinct, in a seeded random order."""
+    rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
+    unique_count = count - copies * len(templates)
+    if unique_count < 0:
+        raise ValueError(f"{count} comments cannot hold {copies} copies of each template")
+    samples, seen = [], set()
+    for number, template in enumerate(templates):
+        for _ in range(copies):
+            text = paraphrase(template, rng)
+            while text in seen:
+                text = paraphrase(template, rng)
+            seen.add(text)
+            samples.append(CampaignSample(text, number))
+    for _ in range(unique_count):
+        text = unique_comment(rng)
+        while text in seen:
+            text = unique_comment(rng)
+        seen.add(text)
+        samples.append(CampaignSample(text))
+    rng.shuffle(samples)
+    return samples
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[.!?])\s+", text) if part]
+
+
+def paraphrase(template: str, rng: random.Random) -> str:
+    """A copy of ``template`` as a sender would post it: reworded (10 to 30 %
+    of its words swapped for a synonym from SYNONYMS, as far as it has words
+    there), its sentences reordered (shuffled, in half of the copies),
+    shortened (up to a quarter of the sentences dropped, in half), padded (one
+    or two personal sentences from PADDING at the start or end, in half), and
+    noisy (each of: accents dropped, all in lower case, a sentence in
+    capitals, doubled spaces, punctuation dropped or doubled, in one copy in
+    five)."""
+    sentences = _sentences(template)
+    words_in = sum(len(sentence.split()) for sentence in sentences)
+    swaps = round(words_in * rng.uniform(0.10, 0.30))
+    places = [
+        (row, column)
+        for row, sentence in enumerate(sentences)
+        for column, word in enumerate(sentence.split())
+        if _bare(word).lower() in SYNONYMS
+    ]
+    split = [sentence.split() for sentence in sentences]
+    for row, column in rng.sample(places, min(swaps, len(places))):
+        word = split[row][column]
+        bare = _bare(word)
+        other = rng.choice(SYNONYMS[bare.lower()])
+        if bare[0].isupper():
+            other = other[0].upper() + other[1:]
+        split[row][column] = word.replace(bare, other)
+    sentences = [" ".join(words) for words in split]
+    if rng.random() < 0.5:
+        rng.shuffle(sentences)
+    if rng.random() < 0.5:
+        for _ in range(rng.randint(1, max(1, len(sentences) // 4))):
+            sentences.pop(rng.randrange(len(sentences)))
+    if rng.random() < 0.5:
+        for _ in range(rng.randint(1, 2)):
+            pad = _fill_pad(rng, rng.choice(PADDING))
+            if rng.random() < 0.5:
+                sentences.insert(0, pad)
+            else:
+                sentences.append(pad)
+    text = " ".join(sentences)
+    return _noise(text, rng)
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,:;¿?¡!«»\"'()")
+
+
+def _fill_pad(rng: random.Random, pad: str) -> str:
+    name = f"{rng.choice(FIRST_NAMES).title()} {rng.choice(SURNAMES).title()}"
+    return pad.format(role=rng.choice(ROLES), place=rng.choice(PLACES), name=name)
+
+
+_ACCENTS = str.maketrans("áéíóúÁÉÍÓÚ", "aeiouAEIOU")
+
+
+def _noise(text: str, rng: random.Random) -> str:
+    if rng.random() < 0.2:
+        text = text.translate(_ACCENTS)
+    if rng.random() < 0.2:
+        text = text.lower()
+    if rng.random() < 0.2:
+        sentences = _sentences(text)
+        row = rng.randrange(len(sentences))
+        sentences[row] = sentences[row].upper()
+        text = " ".join(sentences)
+    if rng.random() < 0.2:
+        text = re.sub(r" ", lambda _m: "  " if rng.random() < 0.3 else " ", text)
+    if rng.random() < 0.2:
+        text = text.replace(".", rng.choice(["", "!!", "...", " ."]))
+    return text
+
+
+def unique_comment(rng: random.Random) -> str:
+    """A comment of one person's own: SHORT_SHARE of them one short sentence
+    (now and then with a sentence of their own after it); the others two to
+    seven sentences, an opener of the screening texts first in a third of
+    them, each sentence one of the screening texts' SENTENCES (one in ten) or
+    built from a subject, a verb, a matter, a qualifier and a reason (10 x 12 x
+    20 x 25 x 10 combinations), all filled in: people do not write the same
+    sentences."""
+    if rng.random() < SHORT_SHARE:
+        text = _fill(rng, rng.choice(SHORT))
+        return f"{text} {_own_sentence(rng)}" if rng.random() < 0.3 else text
+    parts = [_fill(rng, rng.choice(OPENERS))] if rng.random() < 1 / 3 else []
+    for _ in range(rng.randint(2, 7)):
+        if rng.random() < 0.1:
+            parts.append(_fill(rng, rng.choice(SENTENCES)))
+        else:
+            parts.append(_own_sentence(rng))
+    return " ".join(parts)
+
+
+def _own_sentence(rng: random.Random) -> str:
+    matter = rng.choice(MATTERS)
+    if rng.random() < 0.7:
+        matter = f"{matter} {rng.choice(QUALIFIERS)}"
+    sentence = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {matter} {rng.choice(REASONS)}"
+    return _fill(rng, sentence.rstrip() + ".")
+
+
+def _campaign_figures(ctx: Context, count: int = CAMPAIGN_COMMENTS) -> list[Figure]:
+    from moderation import campaigns
+
+    started = time.perf_counter()
+    samples = campaign_texts(count)
+    pairs = [(index, sample.text) for index, sample in enumerate(samples)]
+    ctx.log(
+        f"moderation: {len(samples)} campaign texts generated in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    found = campaigns.detect(pairs)
+    seconds = time.perf_counter() - started
+    ctx.log(f"moderation: {len(found)} campaigns detected in {seconds:.1f} s; tracing memory")
+    tracemalloc.start()
+    try:
+        traced = campaigns.detect(pairs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    if traced != found:
+        raise BenchError("campaign detection answered differently when run again")
+    recall, false_positives = campaign_scores(samples, found)
+    ctx.log(
+        f"moderation: campaign sizes {[campaign.size for campaign in found[:8]]}…, "
+        f"recall {recall:.4f}, false positives {false_positives:.4f}"
+    )
+    return [
+        Figure("campaign_detection_s", seconds, "s"),
+        Figure("campaign_detection_peak_mb", peak / 1e6, "mb", decimals=1),
+        Figure("campaign_recall", recall, "ratio", decimals=4),
+        Figure("campaign_false_positive_rate", false_positives, "ratio", decimals=4),
+    ]
+
+
+def campaign_scores(samples: list[CampaignSample], found) -> tuple[float, float]:
+    """Recall (campaign copies in a campaign most of whose members are copies
+    of their template, over all copies) and false-positive rate (unique
+    comments in any campaign, over all unique comments)."""
+    copies = sum(1 for sample in samples if sample.template is not None)
+    uniques = len(samples) - copies
+    right = wrong = 0
+    for campaign in found:
+        templates = Counter(samples[index].template for index in campaign.members)
+        wrong += templates.get(None, 0)
+        majority, members = templates.most_common(1)[0]
+        if majority is not None and members * 2 > campaign.size:
+            right += members
+    return (right / copies if copies else 1.0), (wrong / uniques if uniques else 0.0)

@@ -120,3 +120,33 @@ def test_the_campaign_figures_are_declared_in_order_after_screening():
         "campaign_false_positive_rate",
     )
     assert Sample("Texto.").expected_rule == ""
+
+
+def test_the_campaign_data_holds_the_copies_and_the_unique_comments():
+    samples = bench_moderation.campaign_texts(3_000, copies=200, seed=1)
+    assert len(samples) == 3_000
+    assert len({sample.text for sample in samples}) == 3_000
+    templates = Counter(sample.template for sample in samples)
+    assert templates == {0: 200, 1: 200, 2: 200, None: 2_400}
+    assert bench_moderation.campaign_texts(500, copies=20, seed=2) == (
+        bench_moderation.campaign_texts(500, copies=20, seed=2)
+    )
+
+
+def test_campaign_copies_really_differ_from_their_template():
+    samples = bench_moderation.campaign_texts(1_000, copies=100, seed=3)
+    for sample in samples:
+        if sample.template is not None:
+            template = bench_moderation.CAMPAIGN_TEMPLATES[sample.template]
+            assert sample.text != template
+            assert set(sample.text.split()) != set(template.split())
+
+
+def test_the_campaign_scores_count_copies_and_unique_comments():
+    from moderation.campaigns import Campaign
+
+    samples = [bench_moderation.CampaignSample("x", 0)] * 4 + [
+        bench_moderation.CampaignSample("y")
+    ] * 4
+    found = [Campaign((0, 1, 2, 4), 0)]
+    assert bench_moderation.campaign_scores(samples, found) == (0.75, 0.25)
