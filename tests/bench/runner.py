@@ -49,8 +49,10 @@ MODULE_PREFIX = "bench_"
 DEFAULT_SETTINGS = "config.settings.test"
 # Distinct from pytest-django's test_<name>, so a bench run never clobbers it;
 # derived from the configured name, so people sharing a server (each with a
-# database of their own) never clobber each other's bench database either.
-POSTGRES_TEST_NAME = "test_{name}_bench"
+# database of their own) never clobber each other's bench database either; and
+# from the process, so two runs at once (a developer's and the test suite's
+# harness tests) never drop each other's database mid-run.
+POSTGRES_TEST_NAME = "test_{name}_bench_{pid}"
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 UNIT_RE = re.compile(r"^[a-z%/]+$")
@@ -287,7 +289,7 @@ def throwaway_databases() -> Iterator[dict[str, str]]:
                 test_name = str(workdir / f"{alias}.sqlite3")
             else:
                 suffix = "" if alias == "default" else f"_{alias}"
-                test_name = POSTGRES_TEST_NAME.format(name=original) + suffix
+                test_name = POSTGRES_TEST_NAME.format(name=original, pid=os.getpid()) + suffix
             if test_name == original:
                 raise BenchError(
                     f"database {alias!r} is named {original!r}, the bench's own test database "
