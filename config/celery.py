@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "consultations.tasks.requeue_unscreened",
         "schedule": crontab(minute="*/5"),
     },
+    "refresh-campaigns": {
+        "task": "moderation.tasks.refresh_campaigns",
+        "schedule": crontab(minute="*/15"),
+    },
     "clear-expired-sessions": {
         "task": "config.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

@@ -21,7 +21,12 @@ class QueueFilterForm(forms.Form):
     )
     rule = forms.ChoiceField(
         label=_("Found by screening"),
-        choices=[("", _("Any")), *Rule.choices, ("flagged", _("Flagged by citizens"))],
+        choices=[
+            ("", _("Any")),
+            *Rule.choices,
+            ("flagged", _("Flagged by citizens")),
+            ("campaign", _("In a campaign")),
+        ],
         required=False,
     )
     older_than_hours = forms.IntegerField(

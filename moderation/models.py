@@ -237,3 +237,45 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Moderation log entries are never deleted.")
+
+
+class Campaign(models.Model):
+    """Near-identical texts sent by many people in one consultation (a form
+    letter, paraphrased or not): counted as one campaign with its number of
+    signatories. Never deleted: detection run again only adds members."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="campaigns"
+    )
+    representative_kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
+    representative_id = models.PositiveBigIntegerField()
+    size = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-size", "pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.size}"
+
+
+class CampaignMember(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()  # when the item was sent
+
+    class Meta:
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="campaign_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +19,8 @@ from moderation.models import (
     RISK,
     Action,
     AuditEntry,
+    Campaign,
+    CampaignMember,
     DecisionReason,
     Finding,
     Rule,
@@ -34,6 +36,7 @@ QUEUE_LIMIT = 300
 FLAG_RISK = 25
 # The queue's filter for items citizens flagged (not a screening rule).
 FLAGGED = "flagged"
+IN_CAMPAIGN = "campaign"  # the queue's filter for items in a campaign
 FLAGS_READ = 20_000  # open flags read at most per kind
 
 
@@ -80,6 +83,7 @@ class QueueItem:
     risk: int = 0
     history: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)  # open flags by reason
+    campaign_size: int = 0  # the campaign it belongs to, if any: its signatories
 
     @property
     def flag_labels(self) -> list[tuple[str, int]]:
@@ -116,7 +120,7 @@ def queue(
         if kind and kind != each_kind:
             continue
         if not spec.in_consultation:
-            if consultation_id or rule == FLAGGED:
+            if consultation_id or rule in (FLAGGED, IN_CAMPAIGN):
                 continue
             items += _names(spec, rule=rule, older_than_hours=older_than_hours)
             continue
@@ -130,6 +134,11 @@ def queue(
         flagged = _open_flags(each_kind, rows) if spec.model in (Comment, Proposal) else {}
         if rule == FLAGGED:
             waiting = rows.filter(pk__in=list(flagged))
+        elif rule == IN_CAMPAIGN:
+            members = CampaignMember.objects.filter(kind=each_kind).values("object_id")
+            waiting = rows.filter(
+                Q(**{f"{spec.status}__in": WAITING}) | Q(pk__in=list(flagged)), pk__in=members
+            )
         else:
             waiting = rows.filter(**{f"{spec.status}__in": WAITING})
             if rule:
@@ -146,7 +155,18 @@ def queue(
         items += batch
     _attach_findings(items)
     _attach_history(items)
+    _attach_campaigns(items)
     return sorted(items, key=lambda item: (-item.risk, item.created_at, item.pk))
+
+
+def _attach_campaigns(items: list[QueueItem]) -> None:
+    by_kind: dict[str, dict[int, QueueItem]] = defaultdict(dict)
+    for item in items:
+        by_kind[item.kind][item.pk] = item
+    for kind, wanted in by_kind.items():
+        members = CampaignMember.objects.filter(kind=kind, object_id__in=list(wanted))
+        for object_id, size in members.values_list("object_id", "campaign__size"):
+            wanted[object_id].campaign_size = size
 
 
 def _names(spec, *, rule: str | None, older_than_hours: int | None) -> list[QueueItem]:
@@ -273,6 +293,8 @@ class Transparency:
     hidden_by_flags: int
     decided: int
     median_hours: float | None
+    campaigns: int = 0
+    signatories: int = 0
 
 
 def transparency(consultation_id: int) -> Transparency:
@@ -316,7 +338,12 @@ def _transparency(consultation_id: int) -> Transparency:
     reasons = (
         log.exclude(reason="").values_list("reason").annotate(count=Count("pk")).order_by("-count")
     )
+    campaign_figures = Campaign.objects.filter(consultation_id=consultation_id).aggregate(
+        count=Count("pk"), signatories=Sum("size")
+    )
     return Transparency(
+        campaigns=campaign_figures["count"],
+        signatories=campaign_figures["signatories"] or 0,
         received=sum(by_status.values()),
         by_status=by_status,
         decisions_by_reason=[(DecisionReason(reason).label, count) for reason, count in reasons],

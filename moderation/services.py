@@ -6,23 +6,27 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config import sql
-from consultations.models import Comment, Flag, ItemStatus, Proposal, Vote
-from moderation import screening
+from consultations.models import Comment, Consultation, Flag, ItemStatus, Proposal, Vote
+from moderation import campaigns, screening
 from moderation.models import (
     Action,
     AuditEntry,
     BlockedDomain,
+    Campaign,
+    CampaignMember,
     DecisionReason,
     Finding,
     Fingerprint,
@@ -396,3 +400,80 @@ def item_flagged(*, kind: str, pk: int) -> bool:
             status_after=ItemStatus.HIDDEN,
         )
     return True
+
+
+# --- Campaigns ---------------------------------------------------------------------------------
+
+CAMPAIGN_KINDS = (ScreenedKind.COMMENT, ScreenedKind.PROPOSAL)
+
+
+def campaigns_refresh(*, consultation_id: int) -> int:
+    """Finds the consultation's campaigns (moderation.campaigns.detect over its
+    comments and proposals, withdrawn ones aside) and records them: a group
+    that overlaps a recorded campaign adds its new members to it, any other
+    becomes a new campaign. Nothing is ever removed. Answers how many campaigns
+    were created or grew."""
+    texts, sent = [], {}
+    for index, kind in enumerate(CAMPAIGN_KINDS):
+        rows = (
+            SCREENED[kind]
+            .model.objects.filter(consultation_id=consultation_id)
+            .exclude(status=ItemStatus.WITHDRAWN)
+            .values_list("pk", "text", "created_at")
+        )
+        for pk, text, created_at in rows.iterator(chunk_size=5000):
+            key = pk * len(CAMPAIGN_KINDS) + index  # one number for (kind, pk)
+            texts.append((key, text))
+            sent[key] = created_at
+    found = campaigns.detect(texts)
+    changed = 0
+    with transaction.atomic():
+        # One run at a time per consultation: the second waits, then sees the first's.
+        Consultation.objects.select_for_update().filter(pk=consultation_id).first()
+        recorded = {
+            (kind, object_id): campaign_id
+            for kind, object_id, campaign_id in CampaignMember.objects.filter(
+                campaign__consultation_id=consultation_id
+            ).values_list("kind", "object_id", "campaign_id")
+        }
+        for group in found:
+            members = {
+                (CAMPAIGN_KINDS[key % len(CAMPAIGN_KINDS)], key // len(CAMPAIGN_KINDS)): key
+                for key in group.members
+            }
+            new = {member: key for member, key in members.items() if member not in recorded}
+            if not new:
+                continue
+            owners = Counter(recorded[member] for member in members if member in recorded)
+            if owners:
+                campaign = Campaign.objects.get(pk=owners.most_common(1)[0][0])
+            else:
+                representative = group.representative
+                campaign = Campaign.objects.create(
+                    consultation_id=consultation_id,
+                    representative_kind=CAMPAIGN_KINDS[representative % len(CAMPAIGN_KINDS)],
+                    representative_id=representative // len(CAMPAIGN_KINDS),
+                    first_seen=min(sent[key] for key in members.values()),
+                    last_seen=max(sent[key] for key in members.values()),
+                )
+            CampaignMember.objects.bulk_create(
+                [
+                    CampaignMember(
+                        campaign=campaign, kind=kind, object_id=object_id, created_at=sent[key]
+                    )
+                    for (kind, object_id), key in new.items()
+                ],
+                ignore_conflicts=True,
+            )
+            recorded.update(dict.fromkeys(new, campaign.pk))
+            figures = campaign.members.aggregate(
+                size=Count("pk"), first=Min("created_at"), last=Max("created_at")
+            )
+            Campaign.objects.filter(pk=campaign.pk).update(
+                size=figures["size"],
+                first_seen=figures["first"],
+                last_seen=figures["last"],
+                updated_at=timezone.now(),
+            )
+            changed += 1
+    return changed
