@@ -18,7 +18,7 @@ from bills.models import Provision
 from bills.selectors import bill_for_page
 from config.api import SharedFields, StrictCharField, error_responses, validation_error_output
 from consultations import selectors, services
-from consultations.limits import within_limits
+from consultations.limits import retry_after, within_limits
 from consultations.models import (
     Comment,
     Consultation,
@@ -37,7 +37,9 @@ WHOLE_BILL = "bill"
 def _limit(request: Request, action: str) -> None:
     """Per person and per address, atomic; 429 with a clear message past it."""
     if not within_limits(request, action):
-        raise Throttled(detail=_("Too many requests. Wait a moment and try again."))
+        raise Throttled(
+            wait=retry_after(action), detail=_("Too many requests. Wait a moment and try again.")
+        )
 
 
 def _consultation(pk: int) -> Consultation:

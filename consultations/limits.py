@@ -1,8 +1,11 @@
 """Rate limits on taking part, shared by the pages and the API: per person and
 per visitor address (read through trusted proxies), counted atomically."""
 
+import math
+import time
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from config.ratelimit import allow_all, client_address
 
@@ -16,3 +19,16 @@ def within_limits(request: HttpRequest, action: str) -> bool:
             (f"{action}:ip:{client_address(request)}", per_address, window),
         ]
     )
+
+
+def retry_after(action: str) -> int:
+    """Seconds until the current window of ``action``'s limits ends (windows
+    are fixed, counted from the epoch): what a 429 answers in Retry-After."""
+    window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action][2]
+    return max(1, math.ceil(window - time.time() % window))
+
+
+def too_many(response: HttpResponse, action: str) -> HttpResponse:
+    """A page's 429, with the Retry-After a client can act on."""
+    response["Retry-After"] = str(retry_after(action))
+    return response

@@ -44,7 +44,7 @@ from consultations.forms import (
     ProposalForm,
     VoteForm,
 )
-from consultations.limits import within_limits
+from consultations.limits import too_many, within_limits
 from consultations.models import (
     Comment,
     Consultation,
@@ -596,8 +596,9 @@ def _participation(request, pk, *, form_class, form_name, action, limit, show=""
     provision = _unit_of(consultation, form.cleaned_data["unit"])
     if not within_limits(request, limit):
         form.add_error(None, _("Too many requests. Wait a moment and try again."))
-        return _answer(request, consultation, key, form=form, form_name=form_name, status=429,
-                       open_discussion=open_discussion, show=show)  # fmt: skip
+        refused = _answer(request, consultation, key, form=form, form_name=form_name, status=429,
+                          open_discussion=open_discussion, show=show)  # fmt: skip
+        return too_many(refused, limit)
     try:
         item = _action_for(action)(request.user, consultation, provision, form.cleaned_data)
     except PermissionDenied as refusal:
@@ -726,8 +727,9 @@ def support(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpRespo
     if not request.user.is_authenticated:
         return _sign_in_first(request, consultation, key)
     if not within_limits(request, "vote"):
-        return _answer(request, consultation, key, status=429,
-                       error=_("Too many requests. Wait a moment and try again."))  # fmt: skip
+        return too_many(_answer(request, consultation, key, status=429,
+                                error=_("Too many requests. Wait a moment and try again.")),
+                        "vote")  # fmt: skip
     try:
         if request.POST.get("action") == "remove":
             services.support_remove(supporter=request.user, item=item)
@@ -807,7 +809,9 @@ def flag(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse
     if form.is_valid():
         if not within_limits(request, "comment"):
             form.add_error(None, _("Too many requests. Wait a moment and try again."))
-            return _own_item_page(request, consultation, item, template, form, status=429)
+            return too_many(
+                _own_item_page(request, consultation, item, template, form, status=429), "comment"
+            )
         try:
             services.flag_add(flagger=request.user, item=item, **form.cleaned_data)
         except PermissionDenied as refusal:

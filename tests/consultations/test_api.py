@@ -157,9 +157,12 @@ def test_naughty_strings_through_the_comment_api_are_stored_exactly(
 def test_commenting_is_rate_limited_with_a_clear_429(client, citizen, consultation):
     client.force_login(citizen)
     path = f"/api/v1/consultations/{consultation.pk}/comments/"
-    statuses = [post_json(client, path, {"text": f"Comentario {n}"}).status_code for n in range(12)]
+    answers = [post_json(client, path, {"text": f"Comentario {n}"}) for n in range(12)]
+    statuses = [answer.status_code for answer in answers]
     assert statuses[:10] == [201] * 10
     assert statuses[-1] == 429
+    # When to come back: within the limit's window (a minute for comments).
+    assert 1 <= int(answers[-1]["Retry-After"]) <= 60
 
 
 def test_supports_and_proposals_through_the_api(client, citizen, consultation):

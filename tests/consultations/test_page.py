@@ -330,6 +330,7 @@ def test_too_many_comments_answer_429_and_keep_the_text(signed_in, consultation,
         post(signed_in, consultation, "comment", {"unit": key, "text": f"Comentario {n}."})
     response = post(signed_in, consultation, "comment", {"unit": key, "text": "El tercero."})
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert "El tercero." in response.content.decode()
     assert Comment.objects.count() == 2
 
