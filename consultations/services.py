@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bills.models import Bill, BillVersion, Committee, Provision
 from config.tasks import enqueue_on_commit
+from config.text import clean_text
 from consultations.models import (
     Comment,
     Consultation,
@@ -85,19 +86,6 @@ def _provision_of(consultation: Consultation, provision: Provision | None) -> Pr
     return provision
 
 
-def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: _("This field cannot be empty.")}, code="required")
-    if len(value) > limit:
-        raise ValidationError(
-            {field: _("Use at most %(limit)d characters.") % {"limit": limit}}, code="max_length"
-        )
-    if "\x00" in value:
-        raise ValidationError({field: _("Text must not contain NUL characters.")}, code="null")
-    return value
-
-
 # --- Consultations -----------------------------------------------------------
 
 # A form filled in a few minutes ago that asks to open "now" is not refused as
@@ -114,7 +102,7 @@ EDITABLE = EDITABLE_DATES | {ConsultationStatus.OPEN}
 
 def _clean_questions(questions: list[str]) -> list[str]:
     cleaned = [
-        _clean_text(question, field="questions", limit=MAX_QUESTION_LENGTH, required=False)
+        clean_text(question, field="questions", limit=MAX_QUESTION_LENGTH, required=False)
         for question in questions
     ]
     cleaned = [question for question in cleaned if question]
@@ -140,8 +128,8 @@ def _check_window(*, opens_at: datetime, closes_at: datetime, now: datetime) -> 
 
 def _set_details(consultation: Consultation, details: dict) -> None:
     """Cleans and sets title, description, questions, moderation and level."""
-    consultation.title = _clean_text(details["title"], field="title", limit=300)
-    consultation.description = _clean_text(
+    consultation.title = clean_text(details["title"], field="title", limit=300)
+    consultation.description = clean_text(
         details["description"],
         field="description",
         limit=MAX_DESCRIPTION_LENGTH,
@@ -473,7 +461,7 @@ def vote_cast(
     provision = _provision_of(consultation, provision)
     if choice not in VoteChoice.values:
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
-    reason = _clean_text(reason, field="reason", limit=1000, required=False)
+    reason = clean_text(reason, field="reason", limit=1000, required=False)
     now = timezone.now()
     fields = {"choice": choice, "updated_at": now, **_snapshot(voter)}
     reason_fields = {
@@ -579,10 +567,10 @@ def comment_submit(
         provision=provision,
         parent=parent,
         author=author,
-        text=_clean_text(text, field="text", limit=5000),
+        text=clean_text(text, field="text", limit=5000),
         # A selection made in a browser wraps lines its own way: spacing is
         # normalised, the words must be the provision's own.
-        quote=" ".join(_clean_text(quote, field="quote", limit=2000, required=False).split()),
+        quote=" ".join(clean_text(quote, field="quote", limit=2000, required=False).split()),
         status=_initial_status(consultation),
         **_snapshot(author),
     )
@@ -607,7 +595,7 @@ def proposal_submit(
     provision = _provision_of(consultation, provision)
     if provision is None:
         raise ValidationError({"provision": _("A proposal rewords one provision.")})
-    text = _clean_text(text, field="text", limit=20000)
+    text = clean_text(text, field="text", limit=20000)
     if " ".join(text.split()) == " ".join(provision_with_text(provision).split()):
         raise ValidationError({"text": _("The proposal is the same as the current text.")})
     proposal = Proposal(
@@ -615,7 +603,7 @@ def proposal_submit(
         provision=provision,
         author=author,
         text=text,
-        reason=_clean_text(reason, field="reason", limit=2000, required=False),
+        reason=clean_text(reason, field="reason", limit=2000, required=False),
         status=_initial_status(consultation),
         **_snapshot(author),
     )
@@ -647,7 +635,7 @@ def item_edit(*, author: User, item: Comment | Proposal, text: str) -> Comment |
     item = type(item).objects.select_for_update().get(pk=item.pk)
     if item.status != ItemStatus.PENDING:
         raise ValidationError(_("Only a pending item can be edited."), code="not_pending")
-    item.text = _clean_text(text, field="text", limit=5000 if isinstance(item, Comment) else 20000)
+    item.text = clean_text(text, field="text", limit=5000 if isinstance(item, Comment) else 20000)
     item.updated_at = timezone.now()
     item.screened_at = None
     item.full_clean()
@@ -690,7 +678,7 @@ def flag_add(*, flagger: User, item: Comment | Proposal, reason: str, detail: st
     flag = Flag(
         flagger=flagger,
         reason=reason,
-        detail=_clean_text(detail, field="detail", limit=1000, required=False),
+        detail=clean_text(detail, field="detail", limit=1000, required=False),
         **_item_fields(item),
     )
     flag.full_clean(validate_constraints=False)
@@ -723,58 +711,11 @@ def follow_set(*, follower: User, bill: Bill, frequency: str) -> None:
 
 # --- Screening ----------------------------------------------------------------------
 
-# What is screened, and the field that records when.
-SCREENED = {
-    "comment": (Comment, "screened_at"),
-    "proposal": (Proposal, "screened_at"),
-    "reason": (Vote, "reason_screened_at"),
-}
-SCREENING_GRACE = timedelta(minutes=5)
-
 
 def _queue_screening(kind: str, pk: int) -> None:
     """Queues the item's screening once the submission is committed. A broker
     outage never fails the submission: the item waits, unscreened, for the
-    sweeper (``unscreened_requeue``)."""
+    sweeper (``moderation.services.unscreened_requeue``)."""
     from consultations.tasks import screen_item
 
     enqueue_on_commit(screen_item, kind, pk)
-
-
-def item_screen(*, kind: str, pk: int) -> bool:
-    """Screens one submitted text (moderation.services.item_screen): running
-    it twice does nothing more."""
-    from moderation.services import item_screen as screen
-
-    return screen(kind=kind, pk=pk)
-
-
-def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Queues again what was submitted more than a few minutes ago and is still
-    unscreened (a lost broker message, a worker killed mid-task), so nothing
-    waits forever. Beat runs it every five minutes."""
-    from consultations.tasks import screen_item
-
-    cutoff = (now or timezone.now()) - SCREENING_GRACE
-    queued = 0
-    waiting_kinds = [
-        (kind, model.objects.filter(**{f"{field}__isnull": True}, updated_at__lt=cutoff))
-        for kind, (model, field) in SCREENED.items()
-    ]
-    # Public names, including those chosen before names were screened.
-    waiting_kinds.append(
-        ("display_name", User.objects.filter(
-            display_name_screened_at__isnull=True, date_joined__lt=cutoff
-        ))
-    )  # fmt: skip
-    for kind, waiting in waiting_kinds:
-        if kind == "reason":
-            waiting = waiting.exclude(reason="")
-        for pk in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
-            try:
-                screen_item.apply_async(args=(kind, pk))
-            except Exception:  # the broker is still away: try again next sweep
-                logger.warning("Screening of %s %s not queued; next sweep retries", kind, pk)
-                return queued
-            queued += 1
-    return queued

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from consultations import services
+from moderation import services as moderation
 
 
 @shared_task(soft_time_limit=50, time_limit=60)
@@ -12,10 +13,10 @@ def open_and_close_consultations() -> tuple[int, int]:
 @shared_task(soft_time_limit=50, time_limit=60)
 def screen_item(kind: str, pk: int) -> bool:
     """Screens one comment, proposal or vote reason (queued on commit)."""
-    return services.item_screen(kind=kind, pk=pk)
+    return moderation.item_screen(kind=kind, pk=pk)
 
 
 @shared_task(soft_time_limit=240, time_limit=300)
 def requeue_unscreened() -> int:
     """Beat runs this every five minutes: nothing waits forever unscreened."""
-    return services.unscreened_requeue()
+    return moderation.unscreened_requeue()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, ConsultationStatus
 from moderation.models import Action, DecisionReason, Rule, ScreenedKind
+from moderation.selectors import FLAGGED, IN_CAMPAIGN
 
 MAX_ITEMS = 100  # items one decision may name (a page of the queue)
 
@@ -24,8 +25,8 @@ class QueueFilterForm(forms.Form):
         choices=[
             ("", _("Any")),
             *Rule.choices,
-            ("flagged", _("Flagged by citizens")),
-            ("campaign", _("In a campaign")),
+            (FLAGGED, _("Flagged by citizens")),
+            (IN_CAMPAIGN, _("In a campaign")),
         ],
         required=False,
     )

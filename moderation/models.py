@@ -239,6 +239,17 @@ class AuditEntry(models.Model):
         raise ValueError("Moderation log entries are never deleted.")
 
 
+class CampaignQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Each campaign's signatories (``size``) and its first and last copy,
+        counted from its members."""
+        return self.annotate(
+            size=models.Count("members"),
+            first_seen=models.Min("members__created_at"),
+            last_seen=models.Max("members__created_at"),
+        )
+
+
 class Campaign(models.Model):
     """Near-identical texts sent by many people in one consultation (a form
     letter, paraphrased or not): counted as one campaign with its number of
@@ -249,19 +260,18 @@ class Campaign(models.Model):
     )
     representative_kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
     representative_id = models.PositiveBigIntegerField()
-    size = models.PositiveIntegerField(default=0)
-    first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = CampaignQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-size", "pk"]
+        ordering = ["pk"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
-        return f"{self.consultation_id}: {self.size}"
+        return f"{self.consultation_id}: {self.pk}"
 
 
 class CampaignMember(models.Model):

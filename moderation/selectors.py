@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -165,7 +165,8 @@ def _attach_campaigns(items: list[QueueItem]) -> None:
         by_kind[item.kind][item.pk] = item
     for kind, wanted in by_kind.items():
         members = CampaignMember.objects.filter(kind=kind, object_id__in=list(wanted))
-        for object_id, size in members.values_list("object_id", "campaign__size"):
+        sizes = members.annotate(size=Count("campaign__members")).values_list("object_id", "size")
+        for object_id, size in sizes:
             wanted[object_id].campaign_size = size
 
 
@@ -338,12 +339,11 @@ def _transparency(consultation_id: int) -> Transparency:
     reasons = (
         log.exclude(reason="").values_list("reason").annotate(count=Count("pk")).order_by("-count")
     )
-    campaign_figures = Campaign.objects.filter(consultation_id=consultation_id).aggregate(
-        count=Count("pk"), signatories=Sum("size")
-    )
     return Transparency(
-        campaigns=campaign_figures["count"],
-        signatories=campaign_figures["signatories"] or 0,
+        campaigns=Campaign.objects.filter(consultation_id=consultation_id).count(),
+        signatories=CampaignMember.objects.filter(
+            campaign__consultation_id=consultation_id
+        ).count(),
         received=sum(by_status.values()),
         by_status=by_status,
         decisions_by_reason=[(DecisionReason(reason).label, count) for reason, count in reasons],

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config import sql
+from config.text import clean_text
 from consultations.models import Comment, Consultation, Flag, ItemStatus, Proposal, Vote
 from moderation import campaigns, screening
 from moderation.models import (
@@ -35,6 +36,8 @@ from moderation.models import (
     Term,
 )
 from moderation.permissions import can_moderate
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,37 @@ def _repetition(kind: str, spec: Screened, item, words: list[screening.Token]) -
     ]
 
 
+# --- Nothing waits forever ---------------------------------------------------------------
+
+SCREENING_GRACE = timedelta(minutes=5)
+
+
+def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queues again what was sent more than a few minutes ago and is still
+    unscreened (a lost broker message, a worker killed mid-task), public names
+    chosen before names were screened included, so nothing waits forever. Beat
+    runs it every five minutes."""
+    from consultations.tasks import screen_item
+
+    cutoff = (now or timezone.now()) - SCREENING_GRACE
+    queued = 0
+    for kind, spec in SCREENED.items():
+        changed = "updated_at" if spec.in_consultation else "date_joined"
+        waiting = spec.model.objects.filter(
+            **{f"{spec.screened_at}__isnull": True, f"{changed}__lt": cutoff}
+        )
+        if spec.model is Vote:
+            waiting = waiting.exclude(reason="")
+        for pk in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
+            try:
+                screen_item.apply_async(args=(kind.value, pk))
+            except Exception:  # the broker is still away: try again next sweep
+                logger.warning("Screening of %s %s not queued; next sweep retries", kind, pk)
+                return queued
+            queued += 1
+    return queued
+
+
 # --- Decisions -----------------------------------------------------------------------------
 
 # What each action does: the states it applies to, and the state it leaves.
@@ -312,11 +346,7 @@ def item_decide(
         raise ValidationError({"reason": _("Choose the reason from the list.")}, code="reason")
     if action not in NEEDS_REASON:
         reason = ""
-    note = note.strip()
-    if len(note) > NOTE_LIMIT or "\x00" in note:
-        raise ValidationError(
-            {"note": _("Use at most %(limit)d characters.") % {"limit": NOTE_LIMIT}}, code="note"
-        )
+    note = clean_text(note, field="note", limit=NOTE_LIMIT, required=False)
     allowed, after = TRANSITIONS[action]
     with transaction.atomic():
         item = spec.model.objects.select_for_update().filter(pk=pk).first()
@@ -453,8 +483,6 @@ def campaigns_refresh(*, consultation_id: int) -> int:
                     consultation_id=consultation_id,
                     representative_kind=CAMPAIGN_KINDS[representative % len(CAMPAIGN_KINDS)],
                     representative_id=representative // len(CAMPAIGN_KINDS),
-                    first_seen=min(sent[key] for key in members.values()),
-                    last_seen=max(sent[key] for key in members.values()),
                 )
             CampaignMember.objects.bulk_create(
                 [
@@ -466,14 +494,6 @@ def campaigns_refresh(*, consultation_id: int) -> int:
                 ignore_conflicts=True,
             )
             recorded.update(dict.fromkeys(new, campaign.pk))
-            figures = campaign.members.aggregate(
-                size=Count("pk"), first=Min("created_at"), last=Max("created_at")
-            )
-            Campaign.objects.filter(pk=campaign.pk).update(
-                size=figures["size"],
-                first_seen=figures["first"],
-                last_seen=figures["last"],
-                updated_at=timezone.now(),
-            )
+            Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
             changed += 1
     return changed

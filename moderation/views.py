@@ -68,10 +68,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     so a conflict on one (another moderator was first) leaves the others done."""
     _require_moderator(request)
     form = DecisionForm(request.POST, items=request.POST.getlist("item"))
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = ""
-    back = back if back.startswith("/staff/moderation/") else "moderation:queue"
+    back = _back_to_queue(request)
     if not form.is_valid():
         for error in form.errors.values():
             for message in error:
@@ -100,6 +97,14 @@ def decide(request: HttpRequest) -> HttpResponse:
             % {"count": done, "action": Action(form.cleaned_data["action"]).label},
         )
     return redirect(back)
+
+
+def _back_to_queue(request: HttpRequest) -> str:
+    """Where the moderator was (the queue with its filters and page): only a
+    moderation page of this site, else the queue."""
+    back = request.POST.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    return back if safe and back.startswith("/staff/moderation/") else "moderation:queue"
 
 
 @login_required

@@ -6,9 +6,8 @@ from collections import Counter
 
 import pytest
 
-from consultations import services
 from consultations.models import Comment, ItemStatus
-from moderation import screening
+from moderation import screening, services
 from moderation.models import Finding
 from moderation.services import current_lists
 from tests.bench import bench_moderation

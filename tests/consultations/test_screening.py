@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from consultations import services
 from consultations.models import Comment, Vote
+from moderation import services as moderation
 from tests.consultations.factories import article, open_consultation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_screening_runs_after_the_commit_and_only_once(
         callbacks[0]()
         screened = Comment.objects.get(pk=comment.pk).screened_at
         assert screened is not None
-        assert services.item_screen(kind="comment", pk=comment.pk) is False
+        assert moderation.item_screen(kind="comment", pk=comment.pk) is False
         assert Comment.objects.get(pk=comment.pk).screened_at == screened
     finally:
         app.conf.task_always_eager = settings.REDIS_URL is None
@@ -55,7 +56,7 @@ def test_a_vote_reason_is_screened_again_only_when_it_changes(
         services.vote_cast(voter=citizen, consultation=consultation, provision=provision,
                            choice="agree", reason="Porque sí.")  # fmt: skip
     assert len(callbacks) == 1
-    services.item_screen(kind="reason", pk=Vote.objects.get().pk)
+    moderation.item_screen(kind="reason", pk=Vote.objects.get().pk)
     with django_capture_on_commit_callbacks() as callbacks:
         services.vote_cast(voter=citizen, consultation=consultation, provision=provision,
                            choice="disagree", reason="Porque sí.")  # fmt: skip
@@ -80,11 +81,11 @@ def test_the_sweeper_queues_what_waited_too_long(citizen, committee_staff, setti
         )
         Comment.objects.filter(pk=comment.pk).update(screened_at=None)  # the message was lost
         User.objects.update(display_name_screened_at=timezone.now())  # names: their own test
-        assert services.unscreened_requeue() == 0  # too recent: its task may still come
+        assert moderation.unscreened_requeue() == 0  # too recent: its task may still come
         later = timezone.now() + timedelta(minutes=6)
-        assert services.unscreened_requeue(now=later) == 1
+        assert moderation.unscreened_requeue(now=later) == 1
         assert Comment.objects.get(pk=comment.pk).screened_at is not None
-        assert services.unscreened_requeue(now=later) == 0
+        assert moderation.unscreened_requeue(now=later) == 0
     finally:
         app.conf.task_always_eager = settings.REDIS_URL is None
 
@@ -98,6 +99,7 @@ from django.test import Client
 from accounts.models import Role
 from accounts.services import user_assign_role
 from consultations.models import Comment, Vote
+from moderation import services as moderation
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
 staff = UserFactory(email="staff@example.org")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from consultations import services as participation
 from consultations.models import Comment, ItemStatus
+from moderation import services
 from moderation.models import Finding
 from tests.consultations.factories import open_consultation
 from tests.factories import UserFactory
@@ -119,7 +120,7 @@ def test_a_worker_killed_mid_screening_loses_nothing(
 
     later = timezone.now() + timedelta(minutes=6)
     User.objects.update(display_name_screened_at=timezone.now())  # only the comment waits
-    assert participation.unscreened_requeue(now=later) == 1
+    assert services.unscreened_requeue(now=later) == 1
     worker = _worker(screening_queue)
     try:
         _wait(
@@ -137,5 +138,5 @@ def test_a_worker_killed_mid_screening_loses_nothing(
     ]
     # The killed worker's message comes back once the broker's visibility
     # timeout passes; delivered then, it changes nothing.
-    assert participation.item_screen(kind="comment", pk=comment.pk) is False
+    assert services.item_screen(kind="comment", pk=comment.pk) is False
     assert Finding.objects.filter(object_id=comment.pk).count() == 2

@@ -323,7 +323,7 @@ def test_the_sweeper_screens_names_never_screened(citizen, settings):
     app.conf.task_always_eager = True
     try:
         later = timezone.now() + timedelta(minutes=6)
-        assert participation.unscreened_requeue(now=later) >= 1
+        assert services.unscreened_requeue(now=later) >= 1
     finally:
         app.conf.task_always_eager = settings.REDIS_URL is None
     citizen.refresh_from_db()

@@ -1,0 +1,19 @@
+"""The one check every service applies to text people send."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    """``value`` without surrounding space; a clear error naming ``field`` when
+    it is empty (if ``required``), longer than ``limit`` or holds a NUL."""
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: _("This field cannot be empty.")}, code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            {field: _("Use at most %(limit)d characters.") % {"limit": limit}}, code="max_length"
+        )
+    if "\x00" in value:
+        raise ValidationError({field: _("Text must not contain NUL characters.")}, code="null")
+    return value
