@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils import translation
 
 from accounts import services
 from accounts.validators import validate_email_deliverable
@@ -33,4 +34,5 @@ class AccountAdapter(DefaultAccountAdapter):
             respondent_type=data["respondent_type"],
             age_range=data.get("age_range", ""),
             privacy_notice_version=settings.APORTA_PRIVACY_NOTICE_VERSION,
+            language=translation.get_language() or "",
         )

@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -69,6 +70,14 @@ class SignupForm(AllauthSignupForm, ProfileFields):
 
 
 class ProfileForm(ProfileFields):
+    # Not sent (an older form, a program): the language stays as it was.
+    language = forms.TypedChoiceField(
+        label=_("Language of our emails"),
+        choices=settings.LANGUAGES,
+        required=False,
+        empty_value=None,
+    )
+
     @classmethod
     def for_user(cls, user: User, data=None) -> "ProfileForm":
         initial = {
@@ -76,5 +85,6 @@ class ProfileForm(ProfileFields):
             "region": user.region_id,
             "respondent_type": user.respondent_type,
             "age_range": user.age_range,
+            "language": user.language,
         }
         return cls(data=data, initial=initial)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -110,6 +111,12 @@ class User(AbstractUser):
         default=RespondentType.CITIZEN,
     )
     age_range = models.CharField(_("age range"), max_length=8, choices=AgeRange.choices, blank=True)
+    language = models.CharField(
+        _("language of our emails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     # Public names are screened like what people write ("published", "held" or
     # "rejected", as contributions are); until a moderator approves a held or
     # rejected name, a neutral one is shown (``public_name``).

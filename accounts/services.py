@@ -37,13 +37,16 @@ def user_register(
     respondent_type: str = RespondentType.CITIZEN,
     age_range: str = "",
     privacy_notice_version: str,
+    language: str = "",
 ) -> User:
     """Saves a new account with its profile and its consent to the privacy notice.
 
     ``user`` is unsaved (allauth has set its email and password). Both rows are
     written in one transaction: there is never an account without consent.
+    ``language`` (the one the person signed up in) is the language of our emails.
     """
     _apply_profile(user, display_name, region, respondent_type, age_range)
+    user.language = _known_language(language)
     user.save()
     user_record_consent(user=user, notice_version=privacy_notice_version)
     _queue_name_screening(user)
@@ -65,10 +68,14 @@ def user_update_profile(
     region: Region | None,
     respondent_type: str,
     age_range: str = "",
+    language: str | None = None,
 ) -> User:
     before = user.display_name
     _apply_profile(user, display_name, region, respondent_type, age_range)
     fields = ["display_name", "region", "respondent_type", "age_range"]
+    if language is not None:
+        user.language = _known_language(language)
+        fields.append("language")
     if user.display_name != before:
         # A new name shows at once and is screened like anything published.
         user.display_name_status = "published"
@@ -77,6 +84,12 @@ def user_update_profile(
         _queue_name_screening(user)
     user.save(update_fields=fields)
     return user
+
+
+def _known_language(language: str) -> str:
+    """One of the site's languages (the default for anything else)."""
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
 
 
 def _queue_name_screening(user: User) -> None:

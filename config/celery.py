@@ -28,6 +28,10 @@ app.conf.beat_schedule = {
         "task": "moderation.tasks.refresh_campaigns",
         "schedule": crontab(minute="*/15"),
     },
+    "send-due-emails": {
+        "task": "notifications.tasks.send_due",
+        "schedule": crontab(),  # every minute
+    },
     "clear-expired-sessions": {
         "task": "config.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

@@ -50,6 +50,16 @@ urlpatterns = [
     path("staff/bills/", include("bills.staff_urls")),
     path("staff/consultations/", include("consultations.staff_urls")),
     path("staff/moderation/", include("moderation.urls")),
+    path(
+        "accounts/contributions/",
+        moderation_views.my_contributions,
+        name="my_contributions",
+    ),
+    path(
+        "accounts/contributions/<str:kind>/<int:pk>/appeal/",
+        moderation_views.appeal,
+        name="appeal",
+    ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

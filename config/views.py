@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from consultations.selectors import open_consultations
+from moderation.models import REASON_EXPLANATIONS, DecisionReason
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,14 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def moderation_policy(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/moderation_policy.html")
+    reasons = [
+        (reason.value, reason.label, REASON_EXPLANATIONS[reason]) for reason in DecisionReason
+    ]
+    return render(
+        request,
+        "pages/moderation_policy.html",
+        {"reasons": reasons, "target_hours": settings.APORTA_MODERATION_TARGET_HOURS},
+    )
 
 
 @require_safe

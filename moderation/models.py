@@ -188,12 +188,60 @@ class DecisionReason(models.TextChoices):
     OFF_TOPIC = "off_topic", _("Unrelated to the bill")
 
 
+# What each reason means, on the moderation policy page (each with its anchor,
+# ``#reason-<value>``, which decision emails link to).
+REASON_EXPLANATIONS = {
+    DecisionReason.INSULT: _(
+        "Insulting, threatening or harassing anyone: other participants, officials or anyone "
+        "else. Criticism of ideas, bills and institutions is welcome, however strong."
+    ),
+    DecisionReason.DISCRIMINATION: _(
+        "Language that demeans people for their origin, ethnicity, language, sex, sexual "
+        "orientation, religion, opinion, disability, economic situation or any other condition."
+    ),
+    DecisionReason.PERSONAL_DATA: _(
+        "Phone numbers, home addresses, email addresses, ID numbers or other data that "
+        "identifies a person, yours or someone else's. Say what you think without them."
+    ),
+    DecisionReason.SPAM: _(
+        "Advertising, the same message sent again and again, and links unrelated to the bill."
+    ),
+    DecisionReason.IMPERSONATION: _(
+        "Posing as another person, an official or an institution, or writing in their name "
+        "without their consent."
+    ),
+    DecisionReason.OFF_TOPIC: _(
+        "Content unrelated to the bill under consultation. A comment that fits another article "
+        "of the same bill better is not off topic."
+    ),
+}
+
+
 class Action(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
     HIDE = "hide", _("Hide")
     RESTORE = "restore", _("Restore")
     FLAGGED = "flagged", _("Hidden by citizens' flags")
+    APPEAL = "appeal", _("Appealed by the author")
+    UPHOLD = "uphold", _("Upheld on appeal")
+    CONFIRM = "confirm", _("Campaign confirmed")
+    SPLIT = "split", _("Campaign split")
+    RELEASE = "release", _("Released from a campaign")
+
+
+# A moderator's decisions on an item (the rest of the log: flags, appeals, campaigns).
+DECISIONS = (Action.APPROVE, Action.REJECT, Action.HIDE, Action.RESTORE, Action.UPHOLD)
+
+
+class LoggedKind(models.TextChoices):
+    """What a moderation log entry is about: a screened item, or a campaign."""
+
+    COMMENT = ScreenedKind.COMMENT.value, ScreenedKind.COMMENT.label
+    PROPOSAL = ScreenedKind.PROPOSAL.value, ScreenedKind.PROPOSAL.label
+    REASON = ScreenedKind.REASON.value, ScreenedKind.REASON.label
+    DISPLAY_NAME = ScreenedKind.DISPLAY_NAME.value, ScreenedKind.DISPLAY_NAME.label
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class AuditEntry(models.Model):
@@ -201,12 +249,13 @@ class AuditEntry(models.Model):
     state before and after. Entries are only ever added: the database refuses
     to change or delete one (PostgreSQL trigger, migration 0003)."""
 
-    # None: the platform itself (an item hidden by citizens' flags).
+    # None: the platform itself (an item hidden by citizens' flags). An
+    # appeal's actor is the item's author.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=10, choices=Action.choices)
-    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
+    kind = models.CharField(max_length=12, choices=LoggedKind.choices)
     object_id = models.PositiveBigIntegerField()
     # None for a public name, which belongs to no consultation.
     consultation = models.ForeignKey(
@@ -242,11 +291,12 @@ class AuditEntry(models.Model):
 class CampaignQuerySet(models.QuerySet):
     def with_figures(self):
         """Each campaign's signatories (``size``) and its first and last copy,
-        counted from its members."""
+        counted from its members (those a moderator released aside)."""
+        counted = models.Q(members__released_at__isnull=True)
         return self.annotate(
-            size=models.Count("members"),
-            first_seen=models.Min("members__created_at"),
-            last_seen=models.Max("members__created_at"),
+            size=models.Count("members", filter=counted),
+            first_seen=models.Min("members__created_at", filter=counted),
+            last_seen=models.Max("members__created_at", filter=counted),
         )
 
 
@@ -262,6 +312,15 @@ class Campaign(models.Model):
     representative_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A moderator looked at it and agrees its texts are one campaign.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Made by a moderator from members of another campaign.
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="splits"
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -279,6 +338,9 @@ class CampaignMember(models.Model):
     kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
     object_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()  # when the item was sent
+    # A moderator judged it not part of the campaign: kept on record, no longer
+    # counted in it, and never added to a campaign again by detection.
+    released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("campaign member")
@@ -289,3 +351,42 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class AppealOutcome(models.TextChoices):
+    OPEN = "open", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Decision upheld")
+    OVERTURNED = "overturned", _("Decision reversed")
+
+
+class Appeal(models.Model):
+    """An author's request that another moderator look again at a decision to
+    reject or hide their contribution. Once per item; the moderator who made
+    the decision may not decide the appeal."""
+
+    kind = models.CharField(max_length=12, choices=ScreenedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    consultation = models.ForeignKey(
+        Consultation, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="appeals")
+    text = models.TextField(_("why the decision should change"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=10, choices=AppealOutcome.choices, default=AppealOutcome.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="appeal_once")]
+        indexes = [models.Index(fields=["outcome", "created_at"], name="appeal_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.outcome}"

@@ -9,15 +9,32 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from consultations.models import Comment, Flag, FlagReason, ItemStatus, Proposal
 from moderation.models import (
+    DECISIONS,
     RISK,
     Action,
+    Appeal,
+    AppealOutcome,
     AuditEntry,
     Campaign,
     CampaignMember,
@@ -37,6 +54,9 @@ FLAG_RISK = 25
 # The queue's filter for items citizens flagged (not a screening rule).
 FLAGGED = "flagged"
 IN_CAMPAIGN = "campaign"  # the queue's filter for items in a campaign
+APPEALED = "appealed"  # the queue's filter for decisions their authors appealed
+# An appeal waits for a second look: it ranks with an insult.
+APPEAL_RISK = 50
 FLAGS_READ = 20_000  # open flags read at most per kind
 
 
@@ -84,6 +104,9 @@ class QueueItem:
     history: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)  # open flags by reason
     campaign_size: int = 0  # the campaign it belongs to, if any: its signatories
+    campaign_id: int | None = None
+    appeal: Appeal | None = None  # the author's open appeal of a decision
+    own_decision: bool = False  # the moderator looking made the decision appealed
 
     @property
     def flag_labels(self) -> list[tuple[str, int]]:
@@ -111,10 +134,13 @@ def queue(
     kind: str | None = None,
     rule: str | None = None,
     older_than_hours: int | None = None,
+    viewer=None,
 ) -> list[QueueItem]:
     """Items waiting for a moderator, the riskiest first (the summed weight of
     what screening found: personal data most), the longest waiting first among
-    equals."""
+    equals: held and pending items, flagged ones, and decisions their authors
+    appealed (marked for ``viewer`` when the decision was theirs: another
+    moderator decides the appeal)."""
     items: list[QueueItem] = []
     for each_kind, spec in SCREENED.items():
         if kind and kind != each_kind:
@@ -124,6 +150,9 @@ def queue(
                 continue
             items += _names(spec, rule=rule, older_than_hours=older_than_hours)
             continue
+        appealed = Appeal.objects.filter(kind=each_kind, outcome=AppealOutcome.OPEN).values(
+            "object_id"
+        )
         rows = spec.model.objects.all()
         if spec.model not in (Comment, Proposal):
             rows = rows.exclude(reason="")
@@ -134,8 +163,12 @@ def queue(
         flagged = _open_flags(each_kind, rows) if spec.model in (Comment, Proposal) else {}
         if rule == FLAGGED:
             waiting = rows.filter(pk__in=list(flagged))
+        elif rule == APPEALED:
+            waiting = rows.filter(pk__in=appealed)
         elif rule == IN_CAMPAIGN:
-            members = CampaignMember.objects.filter(kind=each_kind).values("object_id")
+            members = CampaignMember.objects.filter(
+                kind=each_kind, released_at__isnull=True
+            ).values("object_id")
             waiting = rows.filter(
                 Q(**{f"{spec.status}__in": WAITING}) | Q(pk__in=list(flagged)), pk__in=members
             )
@@ -146,9 +179,20 @@ def queue(
                 waiting = waiting.filter(pk__in=found.values("object_id"))
             else:
                 waiting = rows.filter(
-                    Q(**{f"{spec.status}__in": WAITING}) | Q(pk__in=list(flagged))
+                    Q(**{f"{spec.status}__in": WAITING})
+                    | Q(pk__in=list(flagged))
+                    | Q(pk__in=appealed)
                 )
-        batch = _queue_items(each_kind, spec, waiting.order_by("created_at", "pk")[:QUEUE_LIMIT])
+        # The riskiest first already in the database, so the page read holds
+        # the riskiest items however many wait (then ranked exactly below).
+        waiting = waiting.annotate(
+            rank=Coalesce(Subquery(_screening_risk(each_kind)), 0)
+            + Case(When(pk__in=list(flagged), then=Value(FLAG_RISK)), default=Value(0))
+            + Case(When(pk__in=appealed, then=Value(APPEAL_RISK)), default=Value(0))
+        )
+        batch = _queue_items(
+            each_kind, spec, waiting.order_by("-rank", "created_at", "pk")[:QUEUE_LIMIT]
+        )
         for item in batch:
             item.flags = flagged.get(item.pk, {})
             item.risk += FLAG_RISK * sum(item.flags.values())
@@ -156,6 +200,7 @@ def queue(
     _attach_findings(items)
     _attach_history(items)
     _attach_campaigns(items)
+    _attach_appeals(items, viewer)
     return sorted(items, key=lambda item: (-item.risk, item.created_at, item.pk))
 
 
@@ -164,16 +209,60 @@ def _attach_campaigns(items: list[QueueItem]) -> None:
     for item in items:
         by_kind[item.kind][item.pk] = item
     for kind, wanted in by_kind.items():
-        members = CampaignMember.objects.filter(kind=kind, object_id__in=list(wanted))
-        sizes = members.annotate(size=Count("campaign__members")).values_list("object_id", "size")
-        for object_id, size in sizes:
+        members = CampaignMember.objects.filter(
+            kind=kind, object_id__in=list(wanted), released_at__isnull=True
+        )
+        counted = Q(campaign__members__released_at__isnull=True)
+        sizes = members.annotate(size=Count("campaign__members", filter=counted))
+        for object_id, campaign_id, size in sizes.values_list("object_id", "campaign_id", "size"):
             wanted[object_id].campaign_size = size
+            wanted[object_id].campaign_id = campaign_id
+
+
+def _screening_risk(kind: str) -> QuerySet:
+    """The summed weight of what screening found in an item (``OuterRef``)."""
+    weight = Case(
+        *[When(rule=rule, then=Value(risk)) for rule, risk in RISK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        Finding.objects.filter(kind=kind, object_id=OuterRef("pk"))
+        .order_by()
+        .values("object_id")
+        .annotate(total=Sum(weight))
+        .values("total")
+    )
+
+
+def _attach_appeals(items: list[QueueItem], viewer) -> None:
+    by_kind: dict[str, dict[int, QueueItem]] = defaultdict(dict)
+    for item in items:
+        by_kind[item.kind][item.pk] = item
+    for kind, wanted in by_kind.items():
+        appeals = Appeal.objects.filter(
+            kind=kind, object_id__in=list(wanted), outcome=AppealOutcome.OPEN
+        ).select_related("decision__actor")
+        for appeal in appeals:
+            item = wanted[appeal.object_id]
+            item.appeal = appeal
+            item.own_decision = viewer is not None and appeal.decision.actor_id == viewer.pk
+            item.risk += APPEAL_RISK
 
 
 def _names(spec, *, rule: str | None, older_than_hours: int | None) -> list[QueueItem]:
-    """Public names screening held, waiting since they were screened."""
-    people = spec.model.objects.filter(**{f"{spec.status}__in": WAITING})
-    if rule:
+    """Public names screening held, and rejected ones their owners appealed,
+    waiting since they were screened."""
+    appealed = Appeal.objects.filter(
+        kind=ScreenedKind.DISPLAY_NAME, outcome=AppealOutcome.OPEN
+    ).values("object_id")
+    if rule == APPEALED:
+        people = spec.model.objects.filter(pk__in=appealed)
+    else:
+        people = spec.model.objects.filter(
+            Q(**{f"{spec.status}__in": WAITING}) | Q(pk__in=appealed)
+        )
+    if rule and rule != APPEALED:
         found = Finding.objects.filter(kind=ScreenedKind.DISPLAY_NAME, rule=rule)
         people = people.filter(pk__in=found.values("object_id"))
     if older_than_hours:
@@ -210,7 +299,7 @@ def _open_flags(kind: str, rows: QuerySet) -> dict[int, dict[str, int]]:
     flags = list(flags)
     decided = dict(
         AuditEntry.objects.filter(
-            kind=kind, object_id__in={pk for pk, _reason, _at in flags}, actor__isnull=False
+            kind=kind, object_id__in={pk for pk, _reason, _at in flags}, action__in=DECISIONS
         )
         .values("object_id")
         .annotate(last=Max("created_at"))
@@ -281,6 +370,137 @@ def log(*, consultation_id: int | None = None) -> QuerySet[AuditEntry]:
     return entries.order_by("-created_at", "-pk")
 
 
+# --- A person's own contributions ------------------------------------------------------------
+
+
+@dataclass
+class OwnItem:
+    """One of a person's contributions, as its author sees it: its state, the
+    moderator's last decision on it and the reason, and any appeal."""
+
+    kind: str
+    pk: int
+    status: str
+    text: str
+    consultation_id: int
+    consultation_title: str
+    place: str
+    created_at: datetime
+    decision: AuditEntry | None = None
+    appeal: Appeal | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return ScreenedKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return ItemStatus(self.status).label
+
+    @property
+    def appealable(self) -> bool:
+        from moderation.services import APPEALABLE
+
+        return (
+            self.appeal is None
+            and self.status in (ItemStatus.REJECTED, ItemStatus.HIDDEN)
+            and self.decision is not None
+            and self.decision.action in APPEALABLE
+        )
+
+
+def own_items(user) -> QuerySet:
+    """Every contribution of ``user`` (comments, proposals, reasons given with
+    a vote), newest first, as ``(kind, pk, created_at)`` rows: one query that
+    pages, whatever the number."""
+    parts = []
+    for kind, spec in SCREENED.items():
+        if not spec.in_consultation:
+            continue
+        rows = spec.model.objects.filter(**{spec.author: user.pk})
+        if spec.model not in (Comment, Proposal):
+            rows = rows.exclude(reason="")
+        parts.append(
+            rows.annotate(kind=Value(kind.value, output_field=CharField()))
+            .values_list("kind", "pk", "created_at")
+            .order_by()
+        )
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-created_at", "-pk")
+
+
+def own_items_detail(rows) -> list[OwnItem]:
+    """The page's contributions in full, with decisions and appeals."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for kind, pk, _created_at in rows:
+        wanted[kind].append(pk)
+    found: dict[tuple[str, int], OwnItem] = {}
+    for kind, pks in wanted.items():
+        spec = SCREENED[ScreenedKind(kind)]
+        for row in spec.model.objects.filter(pk__in=pks).select_related(
+            "consultation", "provision"
+        ):
+            found[kind, row.pk] = OwnItem(
+                kind=kind,
+                pk=row.pk,
+                status=getattr(row, spec.status),
+                text=getattr(row, spec.fields[0]) or "",
+                consultation_id=row.consultation_id,
+                consultation_title=row.consultation.title,
+                place=str(row.provision) if row.provision_id else "",
+                created_at=row.created_at,
+            )
+        decisions = AuditEntry.objects.filter(
+            kind=kind, object_id__in=pks, action__in=DECISIONS
+        ).order_by("created_at", "pk")
+        for entry in decisions:  # the last one stays
+            found[kind, entry.object_id].decision = entry
+        for appeal in Appeal.objects.filter(kind=kind, object_id__in=pks):
+            found[kind, appeal.object_id].appeal = appeal
+    return [found[kind, pk] for kind, pk, _created_at in rows if (kind, pk) in found]
+
+
+def own_item(user, kind: str, pk: int) -> OwnItem | None:
+    """One of ``user``'s contributions, or None (not theirs, or no such one)."""
+    if kind not in ScreenedKind.values or kind == ScreenedKind.DISPLAY_NAME:
+        return None
+    spec = SCREENED[ScreenedKind(kind)]
+    row = (
+        spec.model.objects.filter(pk=pk, **{spec.author: user.pk})
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if row is None:
+        return None
+    items = own_items_detail([(kind, pk, row)])
+    return items[0] if items else None
+
+
+def own_name(user) -> OwnItem | None:
+    """The person's public name while it is not published, with the decision
+    on it and any appeal; None once it is published."""
+    if user.display_name_status == ItemStatus.PUBLISHED:
+        return None
+    kind = ScreenedKind.DISPLAY_NAME
+    item = OwnItem(
+        kind=kind,
+        pk=user.pk,
+        status=user.display_name_status,
+        text=user.display_name,
+        consultation_id=0,
+        consultation_title="",
+        place="",
+        created_at=user.display_name_screened_at or user.date_joined,
+    )
+    item.decision = (
+        AuditEntry.objects.filter(kind=kind, object_id=user.pk, action__in=DECISIONS)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    item.appeal = Appeal.objects.filter(kind=kind, object_id=user.pk).first()
+    return item
+
+
 # --- Transparency ----------------------------------------------------------------------------
 
 TRANSPARENCY_SECONDS = 60  # the public figures may be this old
@@ -325,7 +545,7 @@ def _transparency(consultation_id: int) -> Transparency:
             if status in by_status:
                 by_status[status] += count
         first_decision = (
-            AuditEntry.objects.filter(kind=kind, object_id=OuterRef("pk"), actor__isnull=False)
+            AuditEntry.objects.filter(kind=kind, object_id=OuterRef("pk"), action__in=DECISIONS)
             .order_by("created_at")
             .values("created_at")[:1]
         )
@@ -342,7 +562,7 @@ def _transparency(consultation_id: int) -> Transparency:
     return Transparency(
         campaigns=Campaign.objects.filter(consultation_id=consultation_id).count(),
         signatories=CampaignMember.objects.filter(
-            campaign__consultation_id=consultation_id
+            campaign__consultation_id=consultation_id, released_at__isnull=True
         ).count(),
         received=sum(by_status.values()),
         by_status=by_status,
@@ -351,3 +571,98 @@ def _transparency(consultation_id: int) -> Transparency:
         decided=len(waits),
         median_hours=round(statistics.median(waits), 1) if waits else None,
     )
+
+
+# --- Campaigns under review ------------------------------------------------------------------
+
+EXCERPT_CHARS = 280  # of a campaign's representative text, in the list
+
+
+def campaigns(*, consultation_id: int | None = None) -> QuerySet[Campaign]:
+    """Campaigns with their figures (``size``: signatories, ``first_seen``,
+    ``last_seen``, released members not counted) and who confirmed them, the
+    largest first. Page it, then read the page's texts with
+    :func:`with_representatives`."""
+    found = Campaign.objects.with_figures().select_related("consultation", "confirmed_by")
+    if consultation_id:
+        found = found.filter(consultation_id=consultation_id)
+    return found.order_by("-size", "-last_seen", "pk")
+
+
+def with_representatives(found: list[Campaign]) -> list[Campaign]:
+    """``found``, each with its representative text (``representative_text``,
+    empty if the item is gone) and the start of it (``excerpt``): one query per
+    kind of item."""
+    items = _campaign_items([(c.representative_kind, c.representative_id) for c in found])
+    for campaign in found:
+        item = items.get((campaign.representative_kind, campaign.representative_id))
+        text = item.text if item else ""
+        campaign.representative_text = text
+        campaign.excerpt = (
+            text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One text of a campaign as a moderator reviews it."""
+
+    kind: str
+    pk: int
+    text: str
+    author_name: str  # public name only
+    created_at: datetime  # when it was sent
+    status: str  # the item's moderation state ("" if the item is gone)
+    released_at: datetime | None
+
+    @property
+    def key(self) -> str:
+        """What the page's form sends to name this text."""
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def status_label(self) -> str:
+        return ItemStatus(self.status).label if self.status in ItemStatus.values else "—"
+
+
+def campaign_members(*, campaign_id: int, released: bool = False) -> QuerySet[CampaignMember]:
+    """A campaign's counted members or, with ``released``, those a moderator
+    set aside (kept on record, not counted), the first sent first. Page it,
+    then read the page's texts with :func:`member_rows`."""
+    return CampaignMember.objects.filter(
+        campaign_id=campaign_id, released_at__isnull=not released
+    ).order_by("created_at", "pk")
+
+
+def member_rows(members: list[CampaignMember]) -> list[MemberRow]:
+    """The members' texts, authors' public names and states: one query per kind."""
+    items = _campaign_items([(member.kind, member.object_id) for member in members])
+    rows = []
+    for member in members:
+        item = items.get((member.kind, member.object_id))
+        rows.append(
+            MemberRow(
+                kind=member.kind,
+                pk=member.object_id,
+                text=item.text if item else "",
+                author_name=item.author.public_name if item else "",
+                created_at=member.created_at,
+                status=item.status if item else "",
+                released_at=member.released_at,
+            )
+        )
+    return rows
+
+
+def _campaign_items(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Comment | Proposal]:
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for kind, pk in keys:
+        wanted[kind].add(pk)
+    found = {}
+    for kind, pks in wanted.items():
+        model = SCREENED[ScreenedKind(kind)].model
+        rows = model.objects.filter(pk__in=pks).select_related("author")
+        rows = rows.only("text", "status", "author__display_name", "author__display_name_status")
+        found.update({(kind, row.pk): row for row in rows})
+    return found

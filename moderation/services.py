@@ -23,7 +23,10 @@ from config.text import clean_text
 from consultations.models import Comment, Consultation, Flag, ItemStatus, Proposal, Vote
 from moderation import campaigns, screening
 from moderation.models import (
+    DECISIONS,
     Action,
+    Appeal,
+    AppealOutcome,
     AuditEntry,
     BlockedDomain,
     Campaign,
@@ -31,11 +34,14 @@ from moderation.models import (
     DecisionReason,
     Finding,
     Fingerprint,
+    LoggedKind,
     Rule,
     ScreenedKind,
     Term,
 )
 from moderation.permissions import can_moderate
+from notifications.models import Event
+from notifications.services import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +309,8 @@ def unscreened_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
 
 # --- Decisions -----------------------------------------------------------------------------
 
-# What each action does: the states it applies to, and the state it leaves.
+# What each action does: the states it applies to, and the state it leaves
+# (None: the state stays as it is).
 TRANSITIONS = {
     # Approving a flagged item (published, or hidden by flags) keeps it up and
     # answers its flags.
@@ -314,9 +321,13 @@ TRANSITIONS = {
     Action.REJECT: ({ItemStatus.PENDING, ItemStatus.HELD, ItemStatus.HIDDEN}, ItemStatus.REJECTED),
     Action.HIDE: ({ItemStatus.PUBLISHED}, ItemStatus.HIDDEN),
     Action.RESTORE: ({ItemStatus.HIDDEN, ItemStatus.REJECTED}, ItemStatus.PUBLISHED),
+    # Only on appeal: the decision appealed stands.
+    Action.UPHOLD: ({ItemStatus.HIDDEN, ItemStatus.REJECTED}, None),
 }
 NEEDS_REASON = {Action.REJECT, Action.HIDE}
+APPEALABLE = {Action.REJECT, Action.HIDE}
 NOTE_LIMIT = 1000
+APPEAL_LIMIT = 2000
 
 
 def item_decide(
@@ -330,17 +341,22 @@ def item_decide(
     note: str = "",
 ) -> AuditEntry:
     """A moderator's decision on one item, recorded in the moderation log with
-    its reason and the state before and after.
+    its reason and the state before and after; the author is told (an outbox
+    row written in the same transaction, the email sent later).
 
     ``seen_status`` is the state the moderator saw: when two moderators decide
     the same item at once, the item is locked and the second finds it changed
-    and is told so, so both never succeed."""
+    and is told so, so both never succeed. An item under appeal is decided
+    by restoring it or upholding the decision, and never by the moderator who
+    made the decision appealed."""
     if not can_moderate(moderator):
         raise PermissionDenied
     try:
         spec, action = SCREENED[ScreenedKind(kind)], Action(action)
     except ValueError:
         raise ValidationError(_("Unknown item or action."), code="invalid") from None
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown item or action."), code="invalid")
     reason = reason.strip()
     if action in NEEDS_REASON and reason not in DecisionReason.values:
         raise ValidationError({"reason": _("Choose the reason from the list.")}, code="reason")
@@ -356,16 +372,24 @@ def item_decide(
         if before != seen_status:
             raise ValidationError(
                 _("Someone decided on this item first: it is now “%(status)s”.")
-                % {"status": ItemStatus(before).label if before in ItemStatus.values else before},
+                % {"status": _status_label(before)},
                 code="conflict",
             )
+        appeal = (
+            Appeal.objects.select_related("decision")
+            .filter(kind=kind, object_id=pk, outcome=AppealOutcome.OPEN)
+            .first()
+        )
+        _check_appeal(appeal, moderator, action)
         if before not in allowed:
             raise ValidationError(
                 _("This action does not apply to an item that is “%(status)s”.")
-                % {"status": ItemStatus(before).label},
+                % {"status": _status_label(before)},
                 code="not_allowed",
             )
-        spec.model.objects.filter(pk=pk).update(**{spec.status: after})
+        after = after or before
+        if after != before:
+            spec.model.objects.filter(pk=pk).update(**{spec.status: after})
         entry = AuditEntry.objects.create(
             actor=moderator,
             action=action,
@@ -377,7 +401,114 @@ def item_decide(
             status_before=before,
             status_after=after,
         )
+        recipient = getattr(item, spec.author)
+        if appeal is not None:
+            appeal.outcome = (
+                AppealOutcome.OVERTURNED if after == ItemStatus.PUBLISHED else AppealOutcome.UPHELD
+            )
+            appeal.decided_by, appeal.decided_at = moderator, entry.created_at
+            appeal.save(update_fields=["outcome", "decided_by", "decided_at"])
+            outbox_add(
+                event=Event.APPEAL_DECIDED,
+                recipient_id=recipient,
+                consultation_id=entry.consultation_id,
+                kind=kind,
+                object_id=pk,
+                appeal=appeal.pk,
+            )
+        elif after != before:
+            outbox_add(
+                event=Event.DECISION,
+                recipient_id=recipient,
+                consultation_id=entry.consultation_id,
+                kind=kind,
+                object_id=pk,
+                entry=entry.pk,
+            )
     return entry
+
+
+def _status_label(status: str) -> str:
+    return ItemStatus(status).label if status in ItemStatus.values else status
+
+
+def _check_appeal(appeal: Appeal | None, moderator: User, action: Action) -> None:
+    if appeal is None:
+        if action == Action.UPHOLD:
+            raise ValidationError(
+                _("Only a decision under appeal can be upheld."), code="not_allowed"
+            )
+        return
+    if appeal.decision.actor_id == moderator.pk:
+        raise ValidationError(
+            _("You made the decision under appeal: another moderator decides the appeal."),
+            code="own_decision",
+        )
+    if action not in (Action.UPHOLD, Action.RESTORE, Action.APPROVE):
+        raise ValidationError(
+            _("An appeal is decided by restoring the item or upholding the decision."),
+            code="not_allowed",
+        )
+
+
+def last_decision(kind: str, pk: int) -> AuditEntry | None:
+    """The latest decision a moderator took on the item."""
+    return (
+        AuditEntry.objects.filter(kind=kind, object_id=pk, action__in=DECISIONS)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def appeal_file(*, author: User, kind: str, pk: int, text: str) -> Appeal:
+    """The author asks another moderator to look again at the decision that
+    rejected or hid their contribution (or public name). Once per item; the
+    item goes back to the queue, and the log records that it was appealed
+    (not what the author wrote: only moderators read that)."""
+    try:
+        spec = SCREENED[ScreenedKind(kind)]
+    except ValueError:
+        raise ValidationError(_("Unknown item or action."), code="invalid") from None
+    text = clean_text(text, field="text", limit=APPEAL_LIMIT, required=True)
+    with transaction.atomic():
+        item = spec.model.objects.select_for_update().filter(pk=pk).first()
+        if item is None or getattr(item, spec.author) != author.pk:
+            raise PermissionDenied
+        if Appeal.objects.filter(kind=kind, object_id=pk).exists():
+            raise ValidationError(
+                _("You have already appealed: each contribution can be appealed once."),
+                code="appealed",
+            )
+        status = getattr(item, spec.status)
+        decision = last_decision(kind, pk)
+        if (
+            status not in (ItemStatus.REJECTED, ItemStatus.HIDDEN)
+            or decision is None
+            or decision.action not in APPEALABLE
+        ):
+            raise ValidationError(
+                _("There is no moderator's decision to appeal on this contribution."),
+                code="not_appealable",
+            )
+        consultation_id = getattr(item, "consultation_id", None)
+        appeal = Appeal.objects.create(
+            kind=kind,
+            object_id=pk,
+            consultation_id=consultation_id,
+            author=author,
+            decision=decision,
+            text=text,
+        )
+        AuditEntry.objects.create(
+            actor=author,
+            action=Action.APPEAL,
+            kind=kind,
+            object_id=pk,
+            consultation_id=consultation_id,
+            status_before=status,
+            status_after=status,
+        )
+    return appeal
 
 
 # --- Flags -------------------------------------------------------------------------------
@@ -386,12 +517,8 @@ def item_decide(
 def last_decision_at(kind: str, pk: int):
     """When a moderator last decided on the item (None: never): flags before it
     were answered by that decision."""
-    return (
-        AuditEntry.objects.filter(kind=kind, object_id=pk, actor__isnull=False)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    decision = last_decision(kind, pk)
+    return decision.created_at if decision else None
 
 
 def open_flaggers(kind: str, pk: int) -> int:
@@ -497,3 +624,149 @@ def campaigns_refresh(*, consultation_id: int) -> int:
             Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
             changed += 1
     return changed
+
+
+# What a campaign's review names a member by: (kind, pk).
+MemberKey = tuple[str, int]
+# How many members one split or release may name.
+CAMPAIGN_MEMBERS_LIMIT = 1000
+_IN_BATCHES = 500  # members read per query: below every database's parameter limit
+_CONFIRMED, _DETECTED = "confirmed", "detected"
+
+
+def campaign_confirm(*, moderator: User, campaign_id: int) -> Campaign:
+    """A moderator agrees the campaign's texts are one campaign: it records who
+    and when, and the log says so. Confirming a confirmed campaign is refused
+    (code ``confirmed``), so two moderators at once never both succeed. Holds
+    the campaign's row lock."""
+    if not can_moderate(moderator):
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = _campaign_locked(campaign_id)
+        if campaign.confirmed_at is not None:
+            raise ValidationError(_("This campaign is already confirmed."), code="confirmed")
+        campaign.confirmed_at, campaign.confirmed_by = timezone.now(), moderator
+        campaign.save(update_fields=["confirmed_at", "confirmed_by"])
+        AuditEntry.objects.create(
+            actor=moderator,
+            action=Action.CONFIRM,
+            kind=LoggedKind.CAMPAIGN,
+            object_id=campaign.pk,
+            consultation_id=campaign.consultation_id,
+            status_before=_DETECTED,
+            status_after=_CONFIRMED,
+            created_at=campaign.confirmed_at,
+        )
+    return campaign
+
+
+def campaign_split(
+    *, moderator: User, campaign_id: int, members: list[MemberKey], release: bool
+) -> Campaign | None:
+    """Takes the named members (counted ones, of this campaign) out of it:
+    into a new campaign of the same consultation (``split_from`` the original,
+    its representative the earliest moved), answered; or, with ``release``,
+    set aside as not part of any campaign (kept on record, no longer counted,
+    never added to a campaign again by detection), answering None. Nothing is
+    deleted. The original keeps a representative among its counted members.
+
+    Refused (ValidationError): a member not counted in this campaign (code
+    ``not_member``), none named (``no_members``), all of them (``all_members``:
+    confirm the campaign or split a part instead), too many (``too_many``).
+    Holds the campaign's row lock."""
+    if not can_moderate(moderator):
+        raise PermissionDenied
+    wanted = _member_keys(members)
+    with transaction.atomic():
+        campaign = _campaign_locked(campaign_id)
+        counted = CampaignMember.objects.filter(campaign=campaign, released_at__isnull=True)
+        found = []
+        for kind in CAMPAIGN_KINDS:
+            ids = sorted(pk for each, pk in wanted if each == kind)
+            for start in range(0, len(ids), _IN_BATCHES):
+                batch = ids[start : start + _IN_BATCHES]
+                found += counted.filter(kind=kind, object_id__in=batch)
+        if len(found) != len(wanted):
+            raise ValidationError(
+                _("Some of the texts chosen are not (or no longer) counted in this campaign."),
+                code="not_member",
+            )
+        before = counted.count()
+        if len(found) == before:
+            raise ValidationError(
+                _(
+                    "Every text of the campaign was chosen: a campaign keeps at least one. "
+                    "Confirm it, or choose only the texts that do not belong."
+                ),
+                code="all_members",
+            )
+        found.sort(key=lambda member: (member.created_at, member.pk))
+        now = timezone.now()
+        chosen = CampaignMember.objects.filter(pk__in=[member.pk for member in found])
+        new = None
+        if release:
+            chosen.update(released_at=now)
+        else:
+            new = Campaign(
+                consultation_id=campaign.consultation_id,
+                representative_kind=found[0].kind,
+                representative_id=found[0].object_id,
+                created_at=now,
+                updated_at=now,
+                split_from=campaign,
+            )
+            new.full_clean()
+            new.save()
+            chosen.update(campaign=new)
+        campaign.updated_at = now
+        fields = ["updated_at"]
+        representative = counted.filter(
+            kind=campaign.representative_kind, object_id=campaign.representative_id
+        )
+        if not representative.exists():  # moved or released, now or before
+            first = counted.order_by("created_at", "pk").first()
+            campaign.representative_kind, campaign.representative_id = first.kind, first.object_id
+            fields += ["representative_kind", "representative_id"]
+        campaign.save(update_fields=fields)
+        named = " ".join(f"{member.kind}:{member.object_id}" for member in found)
+        note = f"→ {new.pk}: {named}" if new else named
+        AuditEntry.objects.create(
+            actor=moderator,
+            action=Action.RELEASE if release else Action.SPLIT,
+            kind=LoggedKind.CAMPAIGN,
+            object_id=campaign.pk,
+            consultation_id=campaign.consultation_id,
+            note=note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…",
+            status_before=str(before),
+            status_after=str(before - len(found)),
+            created_at=now,
+        )
+    return new
+
+
+def _campaign_locked(campaign_id: int) -> Campaign:
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise ValidationError(_("This campaign no longer exists."), code="gone")
+    return campaign
+
+
+def _member_keys(members: list[MemberKey]) -> set[MemberKey]:
+    """The members named, checked for shape before any is read."""
+    if not members:
+        raise ValidationError(_("Choose at least one text."), code="no_members")
+    if len(members) > CAMPAIGN_MEMBERS_LIMIT:
+        raise ValidationError(
+            _("Choose at most %(limit)d texts at once.") % {"limit": CAMPAIGN_MEMBERS_LIMIT},
+            code="too_many",
+        )
+    wanted = set()
+    for member in members:
+        kind, pk = member if isinstance(member, tuple) and len(member) == 2 else (None, None)
+        if kind not in CAMPAIGN_KINDS or type(pk) is not int or not 0 < pk < 2**63:
+            raise ValidationError(
+                _("Some of the texts chosen are not (or no longer) counted in this campaign."),
+                code="not_member",
+            )
+        wanted.add((str(kind), pk))
+    return wanted

@@ -8,22 +8,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consultations.limits import too_many, within_limits
 from consultations.models import Consultation, ConsultationStatus, ItemStatus
 from moderation import selectors, services
-from moderation.forms import DecisionForm, QueueFilterForm
-from moderation.models import Action, DecisionReason
+from moderation.forms import (
+    AppealForm,
+    CampaignFilterForm,
+    CampaignMembersForm,
+    DecisionForm,
+    QueueFilterForm,
+)
+from moderation.models import Action, DecisionReason, ScreenedKind
 from moderation.permissions import can_moderate
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
+OWN_PAGE_SIZE = 20
 
 
 def _require_moderator(request: HttpRequest) -> None:
@@ -43,6 +53,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         kind=chosen.get("kind") or None,
         rule=chosen.get("rule") or None,
         older_than_hours=chosen.get("older_than_hours"),
+        viewer=request.user,
     )
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -153,6 +164,71 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_contributions(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's contributions and their state (theirs only):
+    published, waiting for a moderator, not published and why, appealed."""
+    page = Paginator(selectors.own_items(request.user), OWN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    response = render(
+        request,
+        "moderation/my_contributions.html",
+        {
+            "page": page,
+            "items": selectors.own_items_detail(page.object_list),
+            "name": selectors.own_name(request.user),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The author appeals a moderator's decision on their contribution, once.
+    Someone else's contribution is not found here."""
+    if kind == ScreenedKind.DISPLAY_NAME and pk == request.user.pk:
+        item = selectors.own_name(request.user)
+    else:
+        item = selectors.own_item(request.user, kind, pk)
+    if item is None:
+        raise Http404
+    form = AppealForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and item.appealable and form.is_valid():
+        if not within_limits(request, "appeal"):
+            form.add_error(None, _("Too many requests. Wait a moment and try again."))
+            return too_many(_appeal_page(request, item, form, status=429), "appeal")
+        try:
+            services.appeal_file(
+                author=request.user, kind=kind, pk=pk, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error("text" if hasattr(error, "error_dict") else None, error)
+        else:
+            messages.success(
+                request, _("Your appeal was sent: another moderator will look at it again.")
+            )
+            return redirect("my_contributions")
+    if request.method == "POST":
+        status = 400
+    return _appeal_page(request, item, form, status=status)
+
+
+def _appeal_page(request, item, form, *, status: int) -> HttpResponse:
+    response = render(
+        request,
+        "moderation/appeal.html",
+        {"item": item, "form": form, "policy": reverse("moderation_policy")},
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
 @require_http_methods(["GET", "HEAD"])
 def transparency(request: HttpRequest, pk: int) -> HttpResponse:
     """Public: what moderation did in a consultation (not a draft's)."""
@@ -175,3 +251,119 @@ def transparency(request: HttpRequest, pk: int) -> HttpResponse:
             "policy": reverse("moderation_policy"),
         },
     )
+
+
+# --- Campaigns under review ------------------------------------------------------------------
+
+CAMPAIGNS_PAGE_SIZE = 50
+MEMBERS_PAGE_SIZE = 50
+RELEASED_SHOWN = 100  # released texts listed on a campaign's page (all are counted)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def campaigns(request: HttpRequest) -> HttpResponse:
+    _require_moderator(request)
+    filters = CampaignFilterForm(request.GET or None)
+    consultation = filters.cleaned_data.get("consultation") if filters.is_valid() else None
+    found = selectors.campaigns(consultation_id=consultation.pk if consultation else None)
+    page = Paginator(found, CAMPAIGNS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.with_representatives(list(page.object_list))
+    return render(
+        request, "moderation/campaigns.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_moderator(request)
+    found = get_object_or_404(selectors.campaigns(), pk=pk)
+    members = selectors.campaign_members(campaign_id=pk)
+    page = Paginator(members, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    released = selectors.campaign_members(campaign_id=pk, released=True)
+    return render(
+        request,
+        "moderation/campaign.html",
+        {
+            "campaign": selectors.with_representatives([found])[0],
+            "page": page,
+            "rows": selectors.member_rows(list(page.object_list)),
+            "released": selectors.member_rows(list(released[:RELEASED_SHOWN])),
+            "released_count": released.count(),
+            "splits": found.splits.order_by("pk").values_list("pk", flat=True),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_moderator(request)
+    try:
+        services.campaign_confirm(moderator=request.user, campaign_id=pk)
+    except ValidationError as error:
+        _campaign_errors(request, error)
+    else:
+        messages.success(request, _("Campaign confirmed."))
+    return redirect(_campaign_page(pk, request.POST.get("page")))
+
+
+@login_required
+@require_POST
+def campaign_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """The selected texts become a new campaign, split from this one."""
+    return _campaign_take_out(request, pk, release=False)
+
+
+@login_required
+@require_POST
+def campaign_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """The selected texts are not part of the campaign: kept, no longer counted."""
+    return _campaign_take_out(request, pk, release=True)
+
+
+def _campaign_take_out(request: HttpRequest, pk: int, *, release: bool) -> HttpResponse:
+    _require_moderator(request)
+    form = CampaignMembersForm(request.POST, members=request.POST.getlist("member"))
+    if not form.is_valid():
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect(_campaign_page(pk, request.POST.get("page")))
+    chosen = form.cleaned_data["members"]
+    try:
+        new = services.campaign_split(
+            moderator=request.user, campaign_id=pk, members=chosen, release=release
+        )
+    except ValidationError as error:
+        _campaign_errors(request, error)
+    else:
+        if new is None:
+            done = ngettext(
+                "%(count)d text released: it is no longer counted in the campaign.",
+                "%(count)d texts released: they are no longer counted in the campaign.",
+                len(chosen),
+            ) % {"count": len(chosen)}
+        else:
+            done = ngettext(
+                "%(count)d text moved to the new campaign %(number)d.",
+                "%(count)d texts moved to the new campaign %(number)d.",
+                len(chosen),
+            ) % {"count": len(chosen), "number": new.pk}
+        messages.success(request, done)
+    return redirect(_campaign_page(pk, request.POST.get("page")))
+
+
+def _campaign_errors(request: HttpRequest, error: ValidationError) -> None:
+    if getattr(error, "code", None) == "gone":
+        raise Http404
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _campaign_page(pk: int, page: str | None) -> str:
+    """Back to the campaign's page the moderator was on (a plain number only)."""
+    url = reverse("moderation:campaign", args=[pk])
+    if page and page.isascii() and page.isdigit() and len(page) < 7:
+        url += f"?page={page}"
+    return url

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bills",
     "consultations",
     "moderation",
+    "notifications",
     "config",
 ]
 
@@ -201,6 +202,7 @@ APORTA_PARTICIPATION_RATE_LIMITS = {
     "flag": (20, 120, 60),
     "follow": (30, 120, 60),
     "api_token": (5, 30, 3600),
+    "appeal": (10, 30, 3600),
 }
 
 # Screening holds a text with more links than this (and any link to a blocked domain).
@@ -209,6 +211,14 @@ APORTA_SCREENING_MAX_LINKS = env.int("SCREENING_MAX_LINKS", 2, minimum=0)
 APORTA_FLAGS_TO_HIDE = env.int("FLAGS_TO_HIDE", 3, minimum=1)
 # Moderators aim to decide within this many hours; the queue marks items waiting longer.
 APORTA_MODERATION_TARGET_HOURS = env.int("MODERATION_TARGET_HOURS", 24, minimum=1)
+
+# The site's address as people reach it: links in emails start with it.
+APORTA_SITE_URL = (env.str("SITE_URL", default="http://localhost:8000") or "").rstrip("/")
+# Emails: a failed send is tried again after 1, 2, 4… minutes (at most an hour
+# apart), up to this many times, then marked failed.
+APORTA_EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", 8, minimum=1)
+# Emails sent at most per minute (mail servers block bursts).
+APORTA_EMAIL_PER_MINUTE = env.int("EMAIL_PER_MINUTE", 120, minimum=1)
 
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.

@@ -15,6 +15,10 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
     )
 if not env.is_set("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated).")
+if not env.is_set("SITE_URL") or not env.str("SITE_URL").startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production to the site's https:// address (links in emails)."
+    )
 if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's hosts, not '*'.")
 

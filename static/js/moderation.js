@@ -22,8 +22,8 @@
     if (event.key === "j") { move(1); event.preventDefault(); }
     else if (event.key === "k") { move(-1); event.preventDefault(); }
     else if (item && event.key === "x") { var pick = item.querySelector("[data-pick]"); pick.checked = !pick.checked; event.preventDefault(); }
-    else if (item && event.key === "a") { item.querySelector("[data-approve]").click(); event.preventDefault(); }
-    else if (item && event.key === "r") { item.querySelector("[data-reason]").focus(); event.preventDefault(); }
+    else if (item && event.key === "a") { var approve = item.querySelector("[data-approve]"); if (approve) { approve.click(); event.preventDefault(); } }
+    else if (item && event.key === "r") { var reason = item.querySelector("[data-reason]"); if (reason) { reason.focus(); event.preventDefault(); } }
     else if (event.key === "b") { var bulk = document.getElementById("bulk-action"); if (bulk) { bulk.focus(); event.preventDefault(); } }
     else if (event.key === "Escape" && item) { item.focus(); }
   });

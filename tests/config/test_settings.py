@@ -13,6 +13,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": GOOD_SECRET,
     "ALLOWED_HOSTS": "aporta.example.org",
+    "SITE_URL": "https://aporta.example.org",
 }
 
 
@@ -20,7 +21,7 @@ def run(args: list[str], **environ: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"))
     }
     env.update(environ)
     return subprocess.run(
@@ -50,6 +51,12 @@ def test_production_refuses_a_short_secret_key():
 def test_production_requires_allowed_hosts():
     result = settings_value("DEBUG", **{**PRODUCTION, "ALLOWED_HOSTS": ""})
     assert "ALLOWED_HOSTS must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["", "http://aporta.example.org"])
+def test_production_requires_the_https_site_address(site_url):
+    result = settings_value("DEBUG", **{**PRODUCTION, "SITE_URL": site_url})
+    assert "SITE_URL must be set in production" in result.stderr
 
 
 def test_a_bad_value_fails_at_start_naming_the_variable():
@@ -109,7 +116,7 @@ def test_deploy_checks_report_nothing_under_production_settings():
 @pytest.mark.parametrize("module", ["config.wsgi", "config.asgi", "config.celery"])
 def test_servers_and_celery_default_to_production_settings(module):
     code = f"import os, {module}; print(os.environ['DJANGO_SETTINGS_MODULE'])"
-    result = run(["-c", code], SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="aporta.example.org")
+    result = run(["-c", code], **PRODUCTION)
     assert result.stdout.strip() == "config.settings.production", result.stderr
 
 

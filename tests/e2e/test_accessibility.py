@@ -8,6 +8,7 @@ strict policy stays on while axe runs (no ``bypass_csp``): the pages are
 checked exactly as people get them.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -260,6 +261,56 @@ def moderation_figures() -> str:
     return f"/consultations/{Consultation.objects.get().pk}/moderation/"
 
 
+def _rejected_for_author() -> Comment:
+    """The persona ``item_author`` wrote a comment a moderator rejected, and
+    another that is published."""
+    from moderation import services as moderation
+
+    consultation = _consultation_for_citizens()
+    author = UserFactory(email=ITEM_AUTHOR)
+    comments = [
+        consultation_services.comment_submit(
+            author=author, consultation=consultation, provision=article(consultation, 1),
+            text=text,
+        )
+        for text in ("Son unos cojudos.", "Apoyo el artículo tal como está.")
+    ]  # fmt: skip
+    for comment in comments:
+        moderation.item_screen(kind="comment", pk=comment.pk)
+    decider = UserFactory(display_name="Moderadora de turno")
+    user_assign_role(user=decider, role=Role.MODERATOR)
+    moderation.item_decide(
+        moderator=decider, kind="comment", pk=comments[0].pk, action="reject",
+        seen_status="held", reason="insult",
+    )  # fmt: skip
+    return comments[0]
+
+
+def own_contributions() -> str:
+    _rejected_for_author()
+    return "/accounts/contributions/"
+
+
+def appeal_form() -> str:
+    comment = _rejected_for_author()
+    return f"/accounts/contributions/comment/{comment.pk}/appeal/"
+
+
+def send_blank_appeal(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("apelación|appeal", re.I)).click()
+    page.locator("textarea[aria-invalid=true]").wait_for()
+
+
+def appealed_item() -> str:
+    from moderation import services as moderation
+
+    comment = _rejected_for_author()
+    moderation.appeal_file(
+        author=comment.author, kind="comment", pk=comment.pk, text="Critiqué una decisión."
+    )
+    return "/staff/moderation/"
+
+
 SCREENS = [
     Screen("home", "/"),
     Screen("sign-up", "/accounts/signup/"),
@@ -367,6 +418,18 @@ SCREENS = [
     Screen("moderation-queue-empty", "/staff/moderation/", persona="moderator"),
     Screen("moderation-log", "", persona="moderator", prepare=moderation_log),
     Screen("moderation-transparency", "", prepare=moderation_figures),
+    Screen("moderation-queue-appeal", "", persona="moderator", prepare=appealed_item),
+    Screen("own-contributions", "", persona="item_author", prepare=own_contributions),
+    Screen("own-contributions-empty", "/accounts/contributions/", persona="citizen"),
+    Screen("appeal", "", persona="item_author", prepare=appeal_form),
+    Screen(
+        "appeal-blank",
+        "",
+        persona="item_author",
+        prepare=appeal_form,
+        status=200,
+        then=send_blank_appeal,
+    ),
 ]
 
 
