@@ -12,7 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = {code: ROOT / "locale" / code / "LC_MESSAGES" / "django.po" for code in ("es", "en")}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]*\}")
-SOURCES = ["accounts", "bills", "config", "consultations", "moderation", "templates"]
+SOURCES = [
+    "accounts",
+    "bills",
+    "config",
+    "consultations",
+    "moderation",
+    "notifications",
+    "templates",
+]
 
 
 @pytest.mark.parametrize("code", CATALOGUES)
