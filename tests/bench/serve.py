@@ -65,12 +65,15 @@ def server_environment(*, database_url: str, redis_url: str, secret_key: str) ->
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "REDIS_", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL")
+        )
     }
     environment.update(
         DJANGO_SETTINGS_MODULE=SETTINGS,
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="https://aporta.example.org",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         TRUSTED_PROXY_COUNT="1",
