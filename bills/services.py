@@ -238,8 +238,16 @@ def bill_version_publish(*, version: BillVersion, actor: User | None = None) -> 
     )
     if previous is not None:
         from bills.matching import store_matches, version_match
+        from notifications.models import Event
+        from notifications.services import outbox_add_about_bill
 
         store_matches(previous, version, version_match(previous, version))
+        outbox_add_about_bill(
+            event=Event.NEW_VERSION,
+            bill_id=version.bill_id,
+            version=version.number,
+            previous=previous.number,
+        )
     Bill.objects.filter(pk=version.bill_id).update(updated_at=timezone.now())
     return version
 

@@ -32,6 +32,24 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.send_due",
         "schedule": crontab(),  # every minute
     },
+    "daily-digests": {
+        "task": "notifications.tasks.plan_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "weekly-digests": {
+        "task": "notifications.tasks.plan_digests",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
+        "args": ("weekly",),
+    },
+    "closing-soon": {
+        "task": "notifications.tasks.note_closing_soon",
+        "schedule": crontab(minute="*/15"),
+    },
+    "staff-summaries": {
+        "task": "notifications.tasks.staff_summaries",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "config.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

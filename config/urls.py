@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import views
 from moderation import views as moderation_views
+from notifications import views as notification_views
 
 # The admin signs in through allauth, so /admin/login/ gets the same rate
 # limits and second factor as every other sign-in.
@@ -50,6 +51,8 @@ urlpatterns = [
     path("staff/bills/", include("bills.staff_urls")),
     path("staff/consultations/", include("consultations.staff_urls")),
     path("staff/moderation/", include("moderation.urls")),
+    path("staff/outbox/", notification_views.outbox_status, name="outbox_status"),
+    path("notifications/", include("notifications.urls")),
     path(
         "accounts/contributions/",
         moderation_views.my_contributions,
@@ -59,6 +62,11 @@ urlpatterns = [
         "accounts/contributions/<str:kind>/<int:pk>/appeal/",
         moderation_views.appeal,
         name="appeal",
+    ),
+    path(
+        "accounts/notifications/",
+        notification_views.preferences,
+        name="notifications_preferences",
     ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

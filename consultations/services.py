@@ -40,6 +40,8 @@ from consultations.permissions import (
     has_verified_email,
     levels_met,
 )
+from notifications.models import Event
+from notifications.services import outbox_add, outbox_add_about_bill
 
 logger = logging.getLogger(__name__)
 
@@ -277,9 +279,45 @@ def consultations_open_and_close_due(*, now: datetime | None = None) -> tuple[in
     their end; the beat task runs it every minute. Conditional updates make it
     safe to run twice at once."""
     now = now or timezone.now()
-    opened = Consultation.objects.due_to_open(now).update(status=ConsultationStatus.OPEN)
+    with transaction.atomic():
+        due = list(
+            Consultation.objects.due_to_open(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "version__bill_id")
+        )
+        opened = (
+            Consultation.objects.due_to_open(now)
+            .filter(pk__in=[pk for pk, _bill in due])
+            .update(status=ConsultationStatus.OPEN)
+        )
+        for pk, bill_id in due:
+            outbox_add_about_bill(
+                event=Event.CONSULTATION_OPENED, bill_id=bill_id, consultation_id=pk
+            )
     closed = Consultation.objects.due_to_close(now).update(status=ConsultationStatus.CLOSED)
     return opened, closed
+
+
+CLOSING_SOON = timedelta(hours=48)
+
+
+def consultations_closing_soon(*, now: datetime | None = None) -> int:
+    """Tells followers once that an open consultation closes within 48 hours
+    (one event per consultation: the database refuses a second)."""
+    now = now or timezone.now()
+    closing = Consultation.objects.filter(
+        status=ConsultationStatus.OPEN, closes_at__gt=now, closes_at__lte=now + CLOSING_SOON
+    ).values_list("pk", "version__bill_id", "closes_at")
+    told = 0
+    for pk, bill_id, closes_at in closing:
+        told += outbox_add_about_bill(
+            event=Event.CLOSING_SOON,
+            bill_id=bill_id,
+            consultation_id=pk,
+            once=True,
+            closes_at=closes_at.isoformat(),
+        )
+    return told
 
 
 @transaction.atomic
@@ -584,6 +622,17 @@ def comment_submit(
     comment.full_clean()
     comment.save()
     _queue_screening("comment", comment.pk)
+    if parent is not None and parent.author_id != author.pk:
+        # Sent once the reply is published (the email waits for it).
+        outbox_add(
+            event=Event.REPLY,
+            recipient_id=parent.author_id,
+            consultation_id=consultation.pk,
+            bill_id=consultation.version.bill_id,
+            provision_id=parent.provision_id,
+            reply=comment.pk,
+            comment=parent.pk,
+        )
     return comment
 
 

@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -666,3 +667,41 @@ def _campaign_items(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Commen
         rows = rows.only("text", "status", "author__display_name", "author__display_name_status")
         found.update({(kind, row.pk): row for row in rows})
     return found
+
+
+# --- The day's summary -------------------------------------------------------------------------
+
+
+def summary(now: datetime | None = None) -> dict[str, int]:
+    """What waits for moderators, in numbers: items waiting for a decision,
+    the oldest's wait in hours, those past the target time, published items
+    citizens flagged, and open appeals."""
+    now = now or timezone.now()
+    target = now - timedelta(hours=settings.APORTA_MODERATION_TARGET_HOURS)
+    waiting = overdue = flagged = 0
+    oldest = None
+    for kind, spec in SCREENED.items():
+        rows = spec.model.objects.all()
+        if spec.model not in (Comment, Proposal) and spec.in_consultation:
+            rows = rows.exclude(reason="")
+        since = "created_at" if spec.in_consultation else spec.screened_at
+        held = rows.filter(**{f"{spec.status}__in": WAITING})
+        figures = held.aggregate(
+            count=Count("pk"),
+            oldest=Min(since),
+            overdue=Count("pk", filter=Q(**{f"{since}__lt": target})),
+        )
+        waiting += figures["count"]
+        overdue += figures["overdue"]
+        if figures["oldest"] and (oldest is None or figures["oldest"] < oldest):
+            oldest = figures["oldest"]
+        if spec.model in (Comment, Proposal):
+            open_flags = _open_flags(kind, rows)
+            flagged += rows.filter(pk__in=list(open_flags), status=ItemStatus.PUBLISHED).count()
+    return {
+        "waiting": waiting,
+        "oldest_hours": int((now - oldest).total_seconds() // 3600) if oldest else 0,
+        "overdue": overdue,
+        "flagged": flagged,
+        "appeals": Appeal.objects.filter(outcome=AppealOutcome.OPEN).count(),
+    }

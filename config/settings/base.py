@@ -217,8 +217,13 @@ APORTA_SITE_URL = (env.str("SITE_URL", default="http://localhost:8000") or "").r
 # Emails: a failed send is tried again after 1, 2, 4… minutes (at most an hour
 # apart), up to this many times, then marked failed.
 APORTA_EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", 8, minimum=1)
-# Emails sent at most per minute (mail servers block bursts).
-APORTA_EMAIL_PER_MINUTE = env.int("EMAIL_PER_MINUTE", 120, minimum=1)
+# Emails sent at most per minute, across all workers (mail servers block bursts).
+APORTA_EMAIL_PER_MINUTE = env.int("EMAIL_PER_MINUTE", 1200, minimum=1)
+# Emails about one person's own contributions sent at once in an hour; the
+# rest wait for their next digest.
+APORTA_EMAIL_PROMPT_PER_HOUR = env.int("EMAIL_PROMPT_PER_HOUR", 5, minimum=1)
+# Unsubscribe links in emails work this many days.
+APORTA_UNSUBSCRIBE_DAYS = env.int("UNSUBSCRIBE_DAYS", 90, minimum=1)
 
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.

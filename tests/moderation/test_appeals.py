@@ -72,7 +72,7 @@ def test_a_rejection_tells_the_author_why_and_how_to_appeal_in_spanish(
     item = submitted(consultation, citizen)
     decide(moderator, item, "reject", reason="insult")
 
-    row = Outbox.objects.get()
+    row = Outbox.objects.filter(recipient__isnull=False).get()
     assert (row.event, row.recipient, row.status) == (Event.DECISION, citizen, "pending")
     assert not mail.outbox  # written now, sent later
     assert outbox_send_due() == 1
@@ -120,7 +120,7 @@ def test_the_notice_exists_exactly_when_the_decision_does(citizen, consultation,
         decide_then_fail()
     item.refresh_from_db()
     assert item.status == ItemStatus.HELD
-    assert not Outbox.objects.exists()
+    assert not Outbox.objects.filter(recipient__isnull=False).exists()
     assert not AuditEntry.objects.exists()
 
 
@@ -143,7 +143,7 @@ def test_approving_a_flagged_published_item_changes_nothing_for_its_author(
     assert item.status == ItemStatus.PUBLISHED
     participation.flag_add(flagger=UserFactory(), item=item, reason="insult")
     decide(moderator, item, "approve")
-    assert not Outbox.objects.exists()
+    assert not Outbox.objects.filter(recipient__isnull=False).exists()
 
 
 def test_no_one_elses_address_ever_appears_in_a_notice(citizen, consultation, moderator):
