@@ -83,6 +83,54 @@ def allow(*, key: str, limit: int, window: int) -> bool:
     return allow_all([(key, limit, window)])
 
 
+# Takes up to ARGV[2] of what is left of a window's limit ARGV[3]; answers
+# how many it took (the counter never goes past the limit).
+TAKE = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+local used = tonumber(redis.call('GET', KEYS[1]))
+local taken = math.max(0, math.min(tonumber(ARGV[2]), tonumber(ARGV[3]) - used))
+if taken > 0 then redis.call('INCRBY', KEYS[1], taken) end
+return taken
+"""
+
+
+@once
+def _take_script(url: str):
+    return _redis(url).register_script(TAKE)
+
+
+def take(*, key: str, wanted: int, limit: int, window: int) -> int:
+    """Reserves up to ``wanted`` of what is left of ``limit`` in the current
+    fixed window (atomically, across processes) and answers how many it got:
+    a sender asks for a batch and sends only what it got. With Redis
+    unreachable everything asked for is granted (and logged)."""
+    if wanted <= 0:
+        return 0
+    bucket = f"ratelimit:{key}:{int(time.time() // window)}"
+    if not settings.REDIS_URL:
+        cache.add(bucket, 0, timeout=window + 1)
+        used = cache.incr(bucket, wanted)
+        taken = max(0, min(wanted, limit - (used - wanted)))
+        if taken < wanted:
+            cache.decr(bucket, wanted - taken)
+        return taken
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    try:
+        return int(
+            _take_script(settings.REDIS_URL)(
+                keys=[f"{prefix}:{bucket}"], args=[window + 1, wanted, limit]
+            )
+        )
+    except (RedisError, OSError):
+        logger.warning("Rate limit %s not counted: Redis is unreachable", key, exc_info=True)
+        return wanted
+
+
+def seconds_left(window: int) -> int:
+    """Seconds until the current fixed window ends."""
+    return max(1, int(window - time.time() % window) + 1)
+
+
 def _counted(key: str, limit: int, window: int) -> bool:
     try:
         return _hits(key, window) <= limit

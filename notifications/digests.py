@@ -33,7 +33,7 @@ from consultations.models import (
 )
 from notifications import emails
 from notifications.models import Digest, Outbox, OutboxStatus
-from notifications.services import BATCH, claim, deliver, release, within_rate
+from notifications.services import BATCH, claim, deliver, mailer, within_rate
 
 DIGEST_BATCH = 500  # digests one task sends
 
@@ -155,47 +155,44 @@ def digest_batches(period: Period) -> Iterator[tuple[int, int]]:
 
 def digests_send(*, first: int, last: int, now: datetime | None = None) -> tuple[int, bool]:
     """Sends the unsent digests with ids from ``first`` to ``last``; answers
-    how many were sent and whether the rate limit stopped it (the rest then
+    how many were sent and whether the sending rate stopped it (the rest then
     stay for the task to come back to)."""
-    token, rows = claim(
+    token, claimed = claim(
         Digest, now=now or timezone.now(), size=DIGEST_BATCH, only=Q(pk__range=(first, last))
     )
-    return _send(token, rows)
+    rows = within_rate(Digest, token, claimed)
+    return _send(token, rows), len(rows) < len(claimed)
 
 
 def digests_send_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Sends due digests whatever their batch (those a killed worker left)."""
     sent = 0
     while sent < limit:
-        token, rows = claim(Digest, now=now or timezone.now(), size=min(BATCH, limit - sent))
-        if not rows:
-            break
-        done, stopped = _send(token, rows)
-        sent += done
-        if stopped:
+        token, claimed = claim(Digest, now=now or timezone.now(), size=min(BATCH, limit - sent))
+        rows = within_rate(Digest, token, claimed)
+        sent += _send(token, rows)
+        if not rows or len(rows) < len(claimed):
             break
     return sent
 
 
-def _send(token, rows: list[Digest]) -> tuple[int, bool]:
+def _send(token, rows: list[Digest]) -> int:
+    """Sends claimed digests through one mailer connection; answers how many."""
     if not rows:
-        return 0, False
+        return 0
     news = contents(rows)
     sent = 0
-    for index, row in enumerate(rows):
-        if not within_rate():
-            release(Digest, token, [each.pk for each in rows[index:]])
-            return sent, True
-        content = news[row.pk]
-        done = deliver(
-            Digest, token, row, lambda digest, content=content: _message(digest, content)
-        )
-        if done and content.personal:
-            Outbox.objects.filter(pk__in=[each.pk for each in content.personal]).update(
-                status=OutboxStatus.SENT, sent_at=timezone.now()
-            )
-        sent += done
-    return sent, False
+    with mailer() as connection:
+        for row in rows:
+            content = news[row.pk]
+            build = functools.partial(_message, content=content)
+            done = deliver(Digest, token, row, build, connection)
+            if done and content.personal:
+                Outbox.objects.filter(pk__in=[each.pk for each in content.personal]).update(
+                    status=OutboxStatus.SENT, sent_at=timezone.now()
+                )
+            sent += done
+    return sent
 
 
 def _message(digest: Digest, content: Content):
@@ -203,13 +200,12 @@ def _message(digest: Digest, content: Content):
     (so another digest never carries them too)."""
     content.personal = emails.renderable(content.personal)
     if content.personal:
-        taken = Outbox.objects.filter(
-            Q(digest__isnull=True) | Q(digest=digest),
-            pk__in=[each.pk for each in content.personal],
-            status=OutboxStatus.DIGEST,
+        wanted = [each.pk for each in content.personal]
+        Outbox.objects.filter(
+            Q(digest__isnull=True) | Q(digest=digest), pk__in=wanted, status=OutboxStatus.DIGEST
         ).update(digest=digest)
-        if taken != len(content.personal):
-            content.personal = list(Outbox.objects.filter(digest=digest))
+        ours = set(Outbox.objects.filter(digest=digest, pk__in=wanted).values_list("pk", flat=True))
+        content.personal = [each for each in content.personal if each.pk in ours]
     return emails.build_digest(digest, content)
 
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.ratelimit import allow
+from config.ratelimit import take
 from config.tasks import enqueue_on_commit
 from notifications import emails
 from notifications.models import (
@@ -39,6 +40,7 @@ BATCH = 50  # rows one sending run claims at a time
 SEND_SOON_SECONDS = 5  # events within this time share one prompt sending run
 NOT_YET = timedelta(minutes=10)  # a notice about something not public yet waits this long
 GIVE_UP_WAITING = timedelta(days=14)  # …and is dropped if it never becomes public
+RATE_WINDOW = 60  # seconds: the sending rate is per minute
 # A mail server's error names the address it refused; administrators read the
 # errors (outbox page, admin) to see what failed, never to whom.
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -145,11 +147,26 @@ def claim(model: type[models.Model], *, now: datetime, size: int, only: Q | None
             attempts=F("attempts") + 1,
         )
     rows = (
-        model.objects.filter(claim=token, status=OutboxStatus.SENDING)
+        model.objects.filter(pk__in=picked, claim=token, status=OutboxStatus.SENDING)
         .select_related("recipient")
         .order_by("send_after", "pk")
     )
     return token, list(rows)
+
+
+def within_rate(model: type[models.Model], token, rows: list) -> list:
+    """Of the claimed ``rows``, those the sending rate lets go out now
+    (``APORTA_EMAIL_PER_MINUTE``, reserved at once across all workers); the
+    others are given back unsent."""
+    granted = take(
+        key="email:send",
+        wanted=len(rows),
+        limit=settings.APORTA_EMAIL_PER_MINUTE,
+        window=RATE_WINDOW,
+    )
+    if granted < len(rows):
+        release(model, token, [row.pk for row in rows[granted:]])
+    return rows[:granted]
 
 
 def release(model: type[models.Model], token, pks: list[int], **fields) -> None:
@@ -163,16 +180,17 @@ def release(model: type[models.Model], token, pks: list[int], **fields) -> None:
     )
 
 
-def deliver(model: type[models.Model], token, row, build: Callable) -> int:
-    """Builds and sends one claimed row's email, outside any transaction, then
-    records what happened under the claim. Answers 1 if an email was sent."""
+def deliver(model: type[models.Model], token, row, build: Callable, mailer) -> int:
+    """Builds and sends one claimed row's email through ``mailer`` (one open
+    connection for a whole batch), outside any transaction, then records what
+    happened under the claim. Answers 1 if an email was sent."""
     mine = model.objects.filter(pk=row.pk, claim=token, status=OutboxStatus.SENDING)
     try:
         message = build(row)
         if message is None:  # nothing left to say (the item is gone, the person too)
             mine.update(status=OutboxStatus.SKIPPED, claim=None, claimed_until=None)
             return 0
-        message.send()
+        mailer.send_messages([message])
     except emails.NotYet:
         if timezone.now() - row.created_at > GIVE_UP_WAITING:
             mine.update(status=OutboxStatus.SKIPPED, claim=None, claimed_until=None)
@@ -182,6 +200,7 @@ def deliver(model: type[models.Model], token, row, build: Callable) -> int:
     except Exception as error:  # the mail server, a template: retried, then failed
         logger.warning("Email %s %s not sent (attempt %s)", model.__name__, row.pk, row.attempts,
                        exc_info=True)  # fmt: skip
+        mailer.close()  # a broken connection is opened afresh for the next one
         failed = row.attempts >= settings.APORTA_EMAIL_MAX_ATTEMPTS
         mine.update(
             status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
@@ -200,9 +219,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def within_rate() -> bool:
-    """One more email within ``APORTA_EMAIL_PER_MINUTE``, counted across workers."""
-    return allow(key="email:send", limit=settings.APORTA_EMAIL_PER_MINUTE, window=60)
+def mailer():
+    """The default mailer (``MAILERS``), to open once for a batch of sends."""
+    return mail.mailers.default
 
 
 # --- Prompt emails ------------------------------------------------------------------------
@@ -222,18 +241,16 @@ def outbox_send_due(*, now: datetime | None = None, limit: int | None = None) ->
 
     sent = 0
     limit = limit if limit is not None else settings.APORTA_EMAIL_PER_MINUTE
-    while sent < limit:
-        moment = now or timezone.now()
-        token, rows = claim(Outbox, now=moment, size=min(BATCH, limit - sent))
-        if not rows:
-            break
-        for index, row in enumerate(rows):
-            if not within_rate():
-                release(Outbox, token, [each.pk for each in rows[index:]])
-                return sent
-            if _held_back(token, row, moment):
-                continue
-            sent += deliver(Outbox, token, row, emails.build)
+    with mailer() as connection:
+        while sent < limit:
+            moment = now or timezone.now()
+            token, claimed = claim(Outbox, now=moment, size=min(BATCH, limit - sent))
+            rows = within_rate(Outbox, token, claimed)
+            for row in rows:
+                if not _held_back(token, row, moment):
+                    sent += deliver(Outbox, token, row, emails.build, connection)
+            if len(rows) < BATCH:  # nothing more due, or the rate is used up
+                break
     if sent < limit:
         sent += digests.digests_send_due(now=now, limit=limit - sent)
     return sent

@@ -3,7 +3,9 @@ schedule (America/Lima) is in config/celery.py."""
 
 from celery import shared_task
 
+from config.ratelimit import seconds_left
 from notifications import digests, services, summaries
+from notifications.services import RATE_WINDOW
 
 
 @shared_task(soft_time_limit=240, time_limit=300)
@@ -29,10 +31,10 @@ def plan_digests(frequency: str) -> int:
 @shared_task(soft_time_limit=240, time_limit=300)
 def send_digests(first: int, last: int) -> int:
     """Sends one batch of digests; stopped by the sending rate, it comes back
-    for the rest a minute later."""
+    for the rest when the next minute's allowance starts."""
     sent, stopped = digests.digests_send(first=first, last=last)
     if stopped:
-        send_digests.apply_async(args=(first, last), countdown=60)
+        send_digests.apply_async(args=(first, last), countdown=seconds_left(RATE_WINDOW))
     return sent
 
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import override_settings
 
-from config.ratelimit import allow, allow_all
+from config.ratelimit import allow, allow_all, take
 
 
 def at_once(call, times: int) -> list:
@@ -47,3 +47,16 @@ def test_every_counter_counts_even_past_a_refusal():
 def test_an_unreachable_redis_lets_requests_through():
     assert allow_all([("test:away", 1, 60)])
     assert allow_all([("test:away", 1, 60)])
+
+
+@pytest.mark.broker
+def test_senders_reserving_at_once_on_redis_never_share_more_than_the_limit():
+    answers = at_once(lambda: take(key="test:take", wanted=7, limit=50, window=60), 20)
+    assert sum(answers) == 50
+    assert all(0 <= answer <= 7 for answer in answers)
+
+
+def test_reserving_in_the_local_cache_grants_what_is_left():
+    with override_settings(REDIS_URL=None):
+        grants = [take(key="test:take-local", wanted=4, limit=10, window=60) for _ in range(4)]
+    assert grants == [4, 4, 2, 0]
