@@ -359,6 +359,50 @@ class Support(OnOneItem):
         return f"{self.supporter_id} → {self.comment_id or self.proposal_id}"
 
 
+class ResponseOutcome(models.TextChoices):
+    """What the committee did with a contribution."""
+
+    INCORPORATED = "incorporated", _("Incorporated")
+    PARTIAL = "partial", _("Partially incorporated")
+    NOT_INCORPORATED = "not_incorporated", _("Not incorporated")
+    NOTED = "noted", _("Noted")
+
+
+class Response(OnOneItem):
+    """The committee's answer to one comment or proposal (the *matriz de
+    aportes*): what it did with it, and why. One per item; changing it keeps
+    who answered last and when."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="responses"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ResponseOutcome.choices)
+    reason = models.TextField(_("reason"), max_length=3000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta(OnOneItem.Meta):
+        verbose_name = _("committee response")
+        verbose_name_plural = _("committee responses")
+        constraints = [
+            *OnOneItem.Meta.constraints,
+            *[
+                models.UniqueConstraint(
+                    fields=[item],
+                    condition=Q(**{f"{item}__isnull": False}),
+                    name=f"consultations_response_{item}_once",
+                )
+                for item in ("comment", "proposal")
+            ],
+        ]
+        indexes = [models.Index(fields=["consultation", "outcome"], name="response_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id or self.proposal_id}: {self.outcome}"
+
+
 class FlagReason(models.TextChoices):
     INSULT = "insult", _("Insult or harassment")
     PERSONAL_DATA = "personal_data", _("Personal data")

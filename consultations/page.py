@@ -21,6 +21,7 @@ from consultations.models import (
     Follow,
     ItemStatus,
     Proposal,
+    Response,
     Support,
     Vote,
     VoteChoice,
@@ -354,6 +355,7 @@ def discussion(
     if model is Proposal:
         for proposal in shown:
             proposal.base_text = unit.text
+    _attach_responses(model, shown)
     if user is not None and user.is_authenticated:
         result.own_waiting = list(
             model.objects.filter(
@@ -375,6 +377,19 @@ def discussion(
     if carry is not None:
         result.carried, result.carried_total = carried_items(carry, unit.provision, model)
     return result
+
+
+def _attach_responses(model, shown: list) -> None:
+    """The committee's answer to each item shown (and to its replies), one query."""
+    items = {item.pk: item for item in shown}
+    items |= {reply.pk: reply for item in shown for reply in getattr(item, "shown_replies", [])}
+    field_name = "comment_id" if model is Comment else "proposal_id"
+    for item in items.values():
+        item.response = None
+    if not items:
+        return
+    for response in Response.objects.filter(**{f"{field_name}__in": list(items)}):
+        items[getattr(response, field_name)].response = response
 
 
 def carried_items(carry: CarryOver, provision: Provision | None, model) -> tuple[list, int]:

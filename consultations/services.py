@@ -10,7 +10,7 @@ from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,8 @@ from consultations.models import (
     ModerationPolicy,
     ParticipationLevel,
     Proposal,
+    Response,
+    ResponseOutcome,
     Support,
     Vote,
     VoteChoice,
@@ -756,6 +758,84 @@ def follow_set(*, follower: User, bill: Bill, frequency: str) -> None:
         bill.follows.filter(follower=follower).delete()
         return
     bill.follows.update_or_create(follower=follower, defaults={"frequency": frequency})
+
+
+# --- Committee responses -------------------------------------------------------------
+
+RESPONSE_REASON_LIMIT = 3000
+RESPONSES_AT_ONCE = 1000  # items one answer may name (a selection, or a campaign)
+ANSWERED_KINDS = {"comment": Comment, "proposal": Proposal}
+
+
+@transaction.atomic
+def responses_set(
+    *,
+    actor: User,
+    consultation: Consultation,
+    items: list[tuple[str, int]],
+    outcome: str,
+    reason: str,
+) -> int:
+    """The committee answers one published comment or proposal, or many at
+    once (a selection, a campaign's texts) with the same outcome and reason.
+    An answer given before is replaced. Each author is told (an outbox row in
+    this transaction) when an item is first answered or its outcome changes.
+    Answers how many items were answered."""
+    _require(can_manage_consultation(actor, consultation))
+    if outcome not in ResponseOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome from the list.")}, code="outcome")
+    reason = clean_text(reason, field="reason", limit=RESPONSE_REASON_LIMIT)
+    wanted = list(dict.fromkeys(items))
+    if not wanted:
+        raise ValidationError(_("Choose at least one contribution."), code="no_items")
+    if len(wanted) > RESPONSES_AT_ONCE:
+        raise ValidationError(
+            _("Answer at most %(limit)d contributions at once.") % {"limit": RESPONSES_AT_ONCE},
+            code="too_many",
+        )
+    found = {}
+    for kind, model in ANSWERED_KINDS.items():
+        ids = [pk for each, pk in wanted if each == kind]
+        if ids:
+            rows = model.objects.select_for_update().filter(
+                consultation=consultation, pk__in=ids, status=ItemStatus.PUBLISHED
+            )
+            for pk, author_id, provision_id in rows.values_list("pk", "author_id", "provision_id"):
+                found[kind, pk] = (author_id, provision_id)
+    if len(found) != len(wanted):
+        raise ValidationError(
+            _("Some of the chosen contributions are not published in this consultation."),
+            code="not_answerable",
+        )
+    earlier = {
+        (("comment", response.comment_id) if response.comment_id else
+         ("proposal", response.proposal_id)): response
+        for response in Response.objects.filter(
+            Q(comment_id__in=[pk for kind, pk in wanted if kind == "comment"])
+            | Q(proposal_id__in=[pk for kind, pk in wanted if kind == "proposal"])
+        )
+    }  # fmt: skip
+    now = timezone.now()
+    for (kind, pk), (author_id, provision_id) in found.items():
+        response = earlier.get((kind, pk))
+        changed = response is None or response.outcome != outcome
+        if response is None:
+            response = Response(consultation=consultation, **{f"{kind}_id": pk})
+        response.outcome, response.reason = outcome, reason
+        response.answered_by, response.updated_at = actor, now
+        response.save()
+        if changed:
+            outbox_add(
+                event=Event.ANSWER,
+                recipient_id=author_id,
+                consultation_id=consultation.pk,
+                bill_id=consultation.version.bill_id,
+                provision_id=provision_id,
+                kind=kind,
+                object_id=pk,
+                response=response.pk,
+            )
+    return len(found)
 
 
 # --- Screening ----------------------------------------------------------------------

@@ -10,8 +10,13 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from bills.models import BillVersion, VersionStatus
-from consultations.models import Consultation, ModerationPolicy, ParticipationLevel
+from bills.models import BillVersion, Provision, VersionStatus
+from consultations.models import (
+    Consultation,
+    ModerationPolicy,
+    ParticipationLevel,
+    ResponseOutcome,
+)
 from consultations.permissions import manageable_committees
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -172,3 +177,69 @@ def details_initial(consultation: Consultation) -> dict:
         "opens_at": consultation.opens_at,
         "closes_at": consultation.closes_at,
     }
+
+
+# --- The response ledger -------------------------------------------------------------------
+
+
+class LedgerFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        choices=[
+            ("", _("All")),
+            ("unanswered", _("Not answered yet")),
+            ("answered", _("Answered")),
+            *ResponseOutcome.choices,
+        ],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All")), ("comment", _("Comments")), ("proposal", _("Proposals"))],
+        required=False,
+    )
+    provision = forms.ModelChoiceField(
+        label=_("Provision"), queryset=Provision.objects.none(), required=False,
+        empty_label=_("All"),
+    )  # fmt: skip
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].queryset = consultation.version.provisions.filter(
+            kind="article"
+        ).order_by("order")
+
+
+class ResponseForm(forms.Form):
+    """One answer for the chosen contributions (``item`` values ``kind:pk``),
+    or for a campaign's texts (``campaign``)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ResponseOutcome.choices)
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[ProhibitNullCharactersValidator()],
+    )
+    campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def __init__(self, *args, items: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raw_items = items or []
+
+    def clean(self):
+        data = super().clean()
+        if len(self.raw_items) > 1000:
+            raise forms.ValidationError(_("Answer at most 1000 contributions at once."))
+        parsed = []
+        for raw in self.raw_items:
+            kind, _sep, pk = raw.partition(":")
+            if kind not in ("comment", "proposal") or not (pk.isascii() and pk.isdigit()):
+                raise forms.ValidationError(_("A contribution in the request is not valid."))
+            if len(pk) > 18:
+                raise forms.ValidationError(_("A contribution in the request is not valid."))
+            parsed.append((kind, int(pk)))
+        if not parsed and not data.get("campaign"):
+            raise forms.ValidationError(_("Choose at least one contribution."), code="no_items")
+        data["items"] = parsed
+        return data

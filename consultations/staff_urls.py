@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/close/", staff_views.staff_consultation_close, name="close"),
     path("<int:pk>/schedule/", staff_views.staff_consultation_schedule, name="schedule"),
     path("<int:pk>/unschedule/", staff_views.staff_consultation_unschedule, name="unschedule"),
+    path("<int:pk>/responses/", staff_views.staff_consultation_responses, name="responses"),
 ]

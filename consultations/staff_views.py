@@ -13,7 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bills.permissions import can_manage_bills
@@ -25,6 +28,8 @@ from consultations.staff_forms import (
     ConsultationDetailsForm,
     ConsultationExtendForm,
     ConsultationWindowForm,
+    LedgerFilterForm,
+    ResponseForm,
     details_initial,
 )
 
@@ -221,3 +226,72 @@ def staff_consultation_unschedule(request: HttpRequest, pk: int) -> HttpResponse
     else:
         messages.success(request, _("The consultation is a draft again and no longer public."))
     return redirect("consultations_staff:detail", pk=consultation.pk)
+
+
+LEDGER_PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_consultation_responses(request: HttpRequest, pk: int) -> HttpResponse:
+    """The response ledger (*matriz de aportes*): every published comment and
+    proposal with the committee's answer; answer one, a selection or a whole
+    campaign at once; filter for those not answered yet."""
+    consultation = _consultation_for_staff(request, pk)
+    if request.method == "POST":
+        return _answer(request, consultation)
+    filters = LedgerFilterForm(request.GET or None, consultation=consultation)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    provision = chosen.get("provision")
+    rows = staff_selectors.ledger(
+        consultation,
+        kind=chosen.get("kind") or "",
+        state=chosen.get("state") or "",
+        provision_id=provision.pk if provision else None,
+    )
+    page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/staff/responses.html",
+        {
+            "consultation": consultation,
+            "filters": filters,
+            "page": page,
+            "rows": staff_selectors.ledger_rows(page.object_list),
+            "figures": staff_selectors.ledger_figures(consultation),
+            "form": ResponseForm(),
+        },
+    )
+
+
+def _answer(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    back = request.POST.get("next") or ""
+    mine = reverse("consultations_staff:responses", args=[consultation.pk])
+    if not (back.startswith(mine) and url_has_allowed_host_and_scheme(back, None)):
+        back = mine
+    form = ResponseForm(request.POST, items=request.POST.getlist("item"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    items = form.cleaned_data["items"]
+    if form.cleaned_data.get("campaign"):
+        items = staff_selectors.campaign_items(consultation, form.cleaned_data["campaign"])
+    try:
+        count = services.responses_set(
+            actor=request.user,
+            consultation=consultation,
+            items=items,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d contribution answered.", "%(count)d contributions answered.", count)
+            % {"count": count},
+        )
+    return redirect(back)

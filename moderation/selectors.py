@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from consultations.models import Comment, Flag, FlagReason, ItemStatus, Proposal
+from consultations.models import Comment, Flag, FlagReason, ItemStatus, Proposal, Response
 from moderation.models import (
     DECISIONS,
     RISK,
@@ -389,6 +389,7 @@ class OwnItem:
     created_at: datetime
     decision: AuditEntry | None = None
     appeal: Appeal | None = None
+    response: object | None = None  # the committee's answer (consultations.Response)
 
     @property
     def kind_label(self) -> str:
@@ -458,6 +459,9 @@ def own_items_detail(rows) -> list[OwnItem]:
             found[kind, entry.object_id].decision = entry
         for appeal in Appeal.objects.filter(kind=kind, object_id__in=pks):
             found[kind, appeal.object_id].appeal = appeal
+        if kind in (ScreenedKind.COMMENT, ScreenedKind.PROPOSAL):
+            for response in Response.objects.filter(**{f"{kind}_id__in": pks}):
+                found[kind, getattr(response, f"{kind}_id")].response = response
     return [found[kind, pk] for kind, pk, _created_at in rows if (kind, pk) in found]
 
 

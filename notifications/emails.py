@@ -310,6 +310,28 @@ def _reply(row: Outbox) -> dict | None:
     }
 
 
+def _answer(row: Outbox) -> dict | None:
+    """The committee answered the person's comment or proposal."""
+    from consultations.models import ItemStatus, Response
+
+    payload = row.payload
+    item = _item(payload["kind"], payload["object_id"])
+    response = Response.objects.filter(pk=payload.get("response")).first()
+    if item is None or response is None or item.status != ItemStatus.PUBLISHED:
+        return None
+    context = _about(payload["kind"], item)
+    key = item.provision.eid if item.provision_id else "bill"
+    page = reverse("consultations:detail", args=[item.consultation_id])
+    return context | {
+        "subject": _("The committee answered your contribution"),
+        "outcome": response.get_outcome_display(),
+        "reason": response.reason,
+        "item_url": absolute(
+            f"{page}?open={key}&show={payload['kind']}s#{payload['kind']}-{item.pk}"
+        ),
+    }
+
+
 def _staff_summary(row: Outbox) -> dict | None:
     """The day's figures for a moderator or committee staff, as written then."""
     payload = row.payload
@@ -338,5 +360,6 @@ CONTEXTS: dict[str, Callable[[Outbox], dict | None]] = {
     Event.DECISION: _decision,
     Event.APPEAL_DECIDED: _appeal_decided,
     Event.REPLY: _reply,
+    Event.ANSWER: _answer,
     Event.STAFF_SUMMARY: _staff_summary,
 }

@@ -20,6 +20,7 @@ class Event(models.TextChoices):
     DECISION = "decision", _("A moderator decided on my contribution")
     APPEAL_DECIDED = "appeal_decided", _("My appeal was decided")
     REPLY = "reply", _("A reply to my comment")
+    ANSWER = "answer", _("The committee's answer to my contribution")
     CONSULTATION_OPENED = "consultation_opened", _("A consultation opened on a bill I follow")
     NEW_VERSION = "new_version", _("A new version of a bill I follow")
     CLOSING_SOON = "closing_soon", _("A consultation on a bill I follow closes in 48 hours")
@@ -27,7 +28,7 @@ class Event(models.TextChoices):
 
 
 # About the recipient's own contributions: sent promptly, capped per hour.
-PERSONAL = (Event.DECISION, Event.APPEAL_DECIDED, Event.REPLY)
+PERSONAL = (Event.DECISION, Event.APPEAL_DECIDED, Event.REPLY, Event.ANSWER)
 # About a bill: one row each, read by the digests of the bill's followers.
 ABOUT_BILLS = (Event.CONSULTATION_OPENED, Event.NEW_VERSION, Event.CLOSING_SOON)
 

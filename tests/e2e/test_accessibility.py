@@ -107,6 +107,24 @@ def draft_consultation_to_edit() -> str:
     return path.replace(str(consultation.pk), str(draft.pk))
 
 
+def ledger_to_answer() -> str:
+    """The response ledger of ``consultation_to_manage``: one comment answered,
+    one not."""
+    path = consultation_to_manage()
+    consultation = Consultation.objects.get()
+    comments = [
+        consultation_services.comment_submit(
+            author=UserFactory(), consultation=consultation, text="Otro comentario publicado."
+        ),
+        Comment.objects.filter(consultation=consultation).first(),
+    ]
+    consultation_services.responses_set(
+        actor=User.objects.get(email="organiser@example.org"), consultation=consultation,
+        items=[("comment", comments[0].pk)], outcome="partial", reason="Se recogió en parte.",
+    )  # fmt: skip
+    return path + "responses/"
+
+
 def consultation_to_close() -> str:
     return consultation_to_manage() + "close/"
 
@@ -419,6 +437,9 @@ SCREENS = [
     Screen("moderation-log", "", persona="moderator", prepare=moderation_log),
     Screen("moderation-transparency", "", prepare=moderation_figures),
     Screen("moderation-queue-appeal", "", persona="moderator", prepare=appealed_item),
+    Screen(
+        "consultation-responses", "", persona="assigned_committee_staff", prepare=ledger_to_answer
+    ),
     Screen("own-contributions", "", persona="item_author", prepare=own_contributions),
     Screen("own-contributions-empty", "/accounts/contributions/", persona="citizen"),
     Screen("appeal", "", persona="item_author", prepare=appeal_form),
