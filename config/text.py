@@ -17,3 +17,11 @@ def clean_text(value: str, *, field: str, limit: int, required: bool = True) -> 
     if "\x00" in value:
         raise ValidationError({field: _("Text must not contain NUL characters.")}, code="null")
     return value
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet never runs as a formula: text starting with one of
+    = + - @ (or a tab or carriage return) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return f"'{value}"
+    return value

@@ -1,0 +1,334 @@
+"""What a committee report says about one consultation, computed with SQL
+aggregation (no Python loop over the consultation's rows), as plain data that
+every format writes: numbers, labels and the texts of the most supported
+published items with their authors' public names. Nothing else personal.
+
+Breakdowns by region, respondent type and age range count distinct
+participants as the facts were recorded with their contributions; a group of
+fewer than ``SMALL`` people is shown as suppressed, never as its number."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AgeRange, Region, RespondentType
+from consultations.models import (
+    Comment,
+    Consultation,
+    ItemStatus,
+    Proposal,
+    Response,
+    ResponseOutcome,
+    Vote,
+    VoteChoice,
+)
+from consultations.reports import population
+
+SMALL = 5  # groups smaller than this are suppressed
+TOP = 3  # most supported items shown per provision
+SCHEMA = "aporta-report/1"
+
+
+def report_content(consultation: Consultation, *, now: datetime | None = None) -> dict:
+    """The report's content for ``consultation``: see the JSON schema in the
+    README (``SCHEMA``)."""
+    now = now or timezone.now()
+    version = consultation.version
+    bill = version.bill
+    return {
+        "schema": SCHEMA,
+        "generated_at": now.isoformat(),
+        "data_until": _latest(consultation),
+        "consultation": {
+            "id": consultation.pk,
+            "title": consultation.title,
+            "status": consultation.status,
+            "opens_at": consultation.opens_at.isoformat(),
+            "closes_at": consultation.closes_at.isoformat(),
+            "chamber": str(consultation.chamber),
+            "committee": str(consultation.committee),
+            "bill": {"number": bill.number, "title": bill.title, "version": version.number},
+        },
+        "totals": _totals(consultation),
+        "provisions": _provisions(consultation),
+        "regions": _regions(consultation),
+        "respondent_types": _groups(consultation, "respondent_type", RespondentType),
+        "age_ranges": _groups(consultation, "age_range", AgeRange),
+        "per_day": _per_day(consultation),
+        "moderation": _moderation(consultation),
+        "campaigns": _campaigns(consultation),
+        "responses": _responses(consultation),
+        "methodology": _methodology(),
+    }
+
+
+def _latest(consultation: Consultation) -> str | None:
+    moments = [
+        model.objects.filter(consultation=consultation).order_by("-created_at")
+        .values_list("created_at", flat=True).first()
+        for model in (Vote, Comment, Proposal)
+    ]  # fmt: skip
+    moments = [moment for moment in moments if moment]
+    return max(moments).isoformat() if moments else None
+
+
+def _participants_sql(consultation: Consultation, column: str = "") -> tuple[str, list]:
+    """Distinct (person[, fact]) pairs of everyone who voted or has a
+    published comment or proposal, as SQL and its parameters."""
+    quote = connection.ops.quote_name
+    extra = f", {quote(column)}" if column else ""
+    parts, params = [], []
+    for model, person, published in (
+        (Vote, "voter_id", False),
+        (Comment, "author_id", True),
+        (Proposal, "author_id", True),
+    ):
+        where = "consultation_id = %s" + (" AND status = %s" if published else "")
+        parts.append(
+            f"SELECT {quote(person)} AS person{extra} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the models
+            f"WHERE {where}"
+        )
+        params += [consultation.pk] + ([ItemStatus.PUBLISHED] if published else [])
+    return " UNION ".join(parts), params
+
+
+def _totals(consultation: Consultation) -> dict:
+    union, params = _participants_sql(consultation)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT person) FROM ({union}) AS p", params)  # noqa: S608
+        participants = cursor.fetchone()[0]
+    published = {"consultation": consultation, "status": ItemStatus.PUBLISHED}
+    return {
+        "participants": participants,
+        "comments": Comment.objects.filter(**published).count(),
+        "proposals": Proposal.objects.filter(**published).count(),
+        "votes": Vote.objects.filter(consultation=consultation).count(),
+    }
+
+
+def _provisions(consultation: Consultation) -> list[dict]:
+    """Each article (and the whole bill): votes by stance with shares,
+    published comments and proposals, and the most supported items."""
+    tallies: dict[int | None, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(VoteChoice.values, 0)
+    )
+    for provision, choice, count in (
+        Vote.objects.filter(consultation=consultation)
+        .values_list("provision_id", "choice").annotate(count=Count("pk")).order_by()
+    ):  # fmt: skip
+        tallies[provision][choice] = count
+    counts: dict[str, dict[int | None, int]] = {}
+    for name, model in (("comments", Comment), ("proposals", Proposal)):
+        counts[name] = dict(
+            model.objects.filter(consultation=consultation, status=ItemStatus.PUBLISHED)
+            .values_list("provision_id").annotate(count=Count("pk")).order_by()
+        )  # fmt: skip
+    top = _most_supported(consultation)
+    places = [(None, _("The whole bill"), "bill")] + [
+        (provision.pk, str(provision), provision.eid)
+        for provision in consultation.version.provisions.filter(kind="article").order_by("order")
+    ]
+    rows = []
+    for pk, label, eid in places:
+        votes = tallies.get(pk, dict.fromkeys(VoteChoice.values, 0))
+        total = sum(votes.values())
+        rows.append({
+            "eid": eid,
+            "label": label,
+            "votes": votes,
+            "shares": {choice: round(100 * count / total, 1) if total else None
+                       for choice, count in votes.items()},
+            "comments": counts["comments"].get(pk, 0),
+            "proposals": counts["proposals"].get(pk, 0),
+            "most_supported": top.get(pk, []),
+        })  # fmt: skip
+    return rows
+
+
+def _most_supported(consultation: Consultation) -> dict[int | None, list[dict]]:
+    """The ``TOP`` most supported published items of each provision (one
+    window query per kind)."""
+    found: dict[int | None, list[dict]] = defaultdict(list)
+    for kind, model in (("comment", Comment), ("proposal", Proposal)):
+        rows = (
+            model.objects.filter(consultation=consultation, status=ItemStatus.PUBLISHED)
+            .annotate(support_count=Count("supports"))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("provision_id")],
+                    order_by=[F("support_count").desc(), F("created_at").asc()],
+                )
+            )
+            .filter(rank__lte=TOP)
+            .select_related("author")
+            .order_by("provision_id", "rank")
+        )
+        for item in rows:
+            found[item.provision_id].append({
+                "kind": kind,
+                "id": item.pk,
+                "supports": item.support_count,
+                "author": item.author.public_name,
+                "text": item.text,
+            })  # fmt: skip
+    for items in found.values():
+        items.sort(key=lambda item: -item["supports"])
+        del items[TOP:]
+    return found
+
+
+def _grouped(consultation: Consultation, column: str) -> dict:
+    union, params = _participants_sql(consultation, column)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(column)}, COUNT(DISTINCT person) FROM ({union}) AS p "  # noqa: S608
+            f"GROUP BY {quote(column)}",
+            params,
+        )
+        return dict(cursor.fetchall())
+
+
+def _suppressed(count: int) -> int | None:
+    return count if count >= SMALL else None
+
+
+def _regions(consultation: Consultation) -> list[dict]:
+    """Participants per region (suppressed under ``SMALL``), each region's
+    share of them next to its share of Peru's 2017 census population."""
+    counts = _grouped(consultation, "region_id")
+    total = sum(counts.values())
+    rows = []
+    for region in Region.objects.order_by("position", "code"):
+        count = counts.get(region.pk, 0)
+        people = population.CENSUS_2017.get(region.code)
+        rows.append({
+            "code": region.code,
+            "name": str(region),
+            "participants": _suppressed(count),
+            "share": round(100 * count / total, 1) if total and count >= SMALL else None,
+            "population_share": round(100 * people / population.TOTAL_2017, 1) if people else None,
+        })  # fmt: skip
+    unknown = counts.get(None, 0)
+    rows.append({"code": "", "name": _("Not given"), "participants": _suppressed(unknown),
+                 "share": round(100 * unknown / total, 1) if total and unknown >= SMALL else None,
+                 "population_share": None})  # fmt: skip
+    return rows
+
+
+def _groups(consultation: Consultation, column: str, choices) -> list[dict]:
+    counts = _grouped(consultation, column)
+    total = sum(counts.values())
+    rows = []
+    for value, label in [*choices.choices, ("", _("Not given"))]:
+        count = counts.get(value, 0) + (counts.get(None, 0) if value == "" else 0)
+        rows.append({
+            "value": value,
+            "label": str(label),
+            "participants": _suppressed(count),
+            "share": round(100 * count / total, 1) if total and count >= SMALL else None,
+        })  # fmt: skip
+    return rows
+
+
+def _per_day(consultation: Consultation) -> list[dict]:
+    """Votes, published comments and proposals per day, in Lima's calendar."""
+    days: dict[str, dict[str, int]] = defaultdict(lambda: {"votes": 0, "comments": 0,
+                                                           "proposals": 0})  # fmt: skip
+    zone = timezone.get_current_timezone()
+    for name, model, filters in (
+        ("votes", Vote, {}),
+        ("comments", Comment, {"status": ItemStatus.PUBLISHED}),
+        ("proposals", Proposal, {"status": ItemStatus.PUBLISHED}),
+    ):
+        rows = (
+            model.objects.filter(consultation=consultation, **filters)
+            .annotate(day=TruncDate("created_at", tzinfo=zone))
+            .values_list("day").annotate(count=Count("pk")).order_by()
+        )  # fmt: skip
+        for day, count in rows:
+            days[day.isoformat()][name] = count
+    return [{"day": day, **figures} for day, figures in sorted(days.items())]
+
+
+def _moderation(consultation: Consultation) -> dict:
+    from moderation.selectors import transparency
+
+    figures = transparency(consultation.pk)
+    return {
+        "received": figures.received,
+        "by_status": figures.by_status,
+        "decisions_by_reason": [
+            {"reason": str(label), "count": count} for label, count in figures.decisions_by_reason
+        ],
+        "hidden_by_flags": figures.hidden_by_flags,
+        "median_hours_to_decision": figures.median_hours,
+    }
+
+
+def _campaigns(consultation: Consultation) -> list[dict]:
+    """Each campaign counted once, with its signatories and representative text."""
+    from moderation.models import Campaign
+    from moderation.services import SCREENED
+
+    rows = []
+    campaigns = Campaign.objects.filter(consultation=consultation).with_figures().filter(size__gt=0)
+    for campaign in campaigns.order_by("-size", "pk"):
+        model = SCREENED[campaign.representative_kind].model
+        text = model.objects.filter(pk=campaign.representative_id).values_list("text", flat=True)
+        rows.append({
+            "id": campaign.pk,
+            "signatories": campaign.size,
+            "first_seen": campaign.first_seen.isoformat() if campaign.first_seen else None,
+            "last_seen": campaign.last_seen.isoformat() if campaign.last_seen else None,
+            "confirmed": campaign.confirmed_at is not None,
+            "text": text.first() or "",
+        })  # fmt: skip
+    return rows
+
+
+def _responses(consultation: Consultation) -> dict:
+    counts = dict(
+        Response.objects.filter(consultation=consultation)
+        .values_list("outcome").annotate(count=Count("pk")).order_by()
+    )  # fmt: skip
+    published = sum(
+        model.objects.filter(consultation=consultation, status=ItemStatus.PUBLISHED).count()
+        for model in (Comment, Proposal)
+    )
+    answered = sum(
+        model.objects.filter(
+            Q(responses__isnull=False), consultation=consultation, status=ItemStatus.PUBLISHED
+        ).count()
+        for model in (Comment, Proposal)
+    )
+    return {
+        "by_outcome": {outcome: counts.get(outcome, 0) for outcome in ResponseOutcome.values},
+        "answered": answered,
+        "unanswered": published - answered,
+    }
+
+
+def _methodology() -> list[str]:
+    return [
+        _("Participants are the people who voted or have a published comment or alternative "
+          "wording; each is counted once."),
+        _("Comments and alternative wordings are counted when published; those held, rejected, "
+          "hidden or withdrawn are not counted, and moderation figures are given apart."),
+        _("Votes are counted per article; each person has one vote per article, which they could "
+          "change while the consultation was open; the last one counts."),
+        _("Region, respondent type and age range are those the person had given when they took "
+          "part; a person who took part from two regions counts in each. Groups of fewer than "
+          "%(small)d people are not shown.") % {"small": SMALL},
+        _("Near-identical texts sent by many people (campaigns) are counted as one campaign with "
+          "its number of signatories, not as independent opinions."),
+        _("Population shares: %(source)s.") % {"source": population.SOURCE},
+    ]  # fmt: skip

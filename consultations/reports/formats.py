@@ -1,0 +1,161 @@
+"""Writing a report's content to files: JSON (one document, the annex
+streamed into it) and CSV (a zip of one file per table, the annex streamed).
+Memory stays flat however many items the annex has."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from django.db.models import Count, F
+
+from config.text import spreadsheet_safe
+from consultations.models import Comment, Consultation, ItemStatus, Proposal
+
+ANNEX_CHUNK = 2000
+ANNEX_COLUMNS = ["kind", "id", "provision", "sent", "author", "supports", "text", "reason",
+                 "answer", "answer_reason"]  # fmt: skip
+
+
+def annex(consultation: Consultation) -> Iterator[dict]:
+    """Every published comment and proposal, first sent first, with its
+    author's public name (nothing else about the person) and the committee's
+    answer. Read in chunks."""
+    for kind, model in (("comment", Comment), ("proposal", Proposal)):
+        items = (
+            model.objects.filter(consultation=consultation, status=ItemStatus.PUBLISHED)
+            .select_related("author", "provision")
+            .annotate(
+                support_count=Count("supports", distinct=True),
+                answer=F("responses__outcome"),  # one answer per item at most
+                answer_reason=F("responses__reason"),
+            )
+            .order_by("created_at", "pk")
+        )
+        for item in items.iterator(chunk_size=ANNEX_CHUNK):
+            yield {
+                "kind": kind,
+                "id": item.pk,
+                "provision": str(item.provision) if item.provision_id else "",
+                "sent": item.created_at.isoformat(),
+                "author": item.author.public_name,
+                "supports": item.support_count,
+                "text": item.text,
+                "reason": getattr(item, "reason", "") or "",
+                "answer": item.answer or "",
+                "answer_reason": item.answer_reason or "",
+            }
+
+
+def write_json(content: dict, consultation: Consultation, out: BinaryIO) -> None:
+    """The content as one JSON document with its annex, streamed."""
+    head = json.dumps(content, ensure_ascii=False, indent=1)
+    out.write(head[:-1].rstrip().encode())  # without the closing brace
+    out.write(b',\n "annex": [')
+    for index, row in enumerate(annex(consultation)):
+        out.write((b",\n  " if index else b"\n  ") + json.dumps(row, ensure_ascii=False).encode())
+    out.write(b"\n ]\n}\n")
+
+
+def tables(content: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """The content as tables: name → (header, rows)."""
+    about = content["consultation"]
+    provisions = content["provisions"]
+    return {
+        "about": (
+            ["field", "value"],
+            [["schema", content["schema"]], ["generated_at", content["generated_at"]],
+             ["data_until", content["data_until"] or ""], ["consultation", about["title"]],
+             ["bill", about["bill"]["number"]], ["bill_title", about["bill"]["title"]],
+             ["version", about["bill"]["version"]], ["chamber", about["chamber"]],
+             ["committee", about["committee"]], ["opens_at", about["opens_at"]],
+             ["closes_at", about["closes_at"]]],
+        ),
+        "totals": (list(content["totals"]), [list(content["totals"].values())]),
+        "provisions": (
+            ["eid", "label", "agree", "disagree", "abstain", "agree_share", "disagree_share",
+             "abstain_share", "comments", "proposals"],
+            [[row["eid"], row["label"], row["votes"]["agree"], row["votes"]["disagree"],
+              row["votes"]["abstain"], row["shares"]["agree"], row["shares"]["disagree"],
+              row["shares"]["abstain"], row["comments"], row["proposals"]] for row in provisions],
+        ),
+        "most_supported": (
+            ["eid", "kind", "id", "supports", "author", "text"],
+            [[row["eid"], item["kind"], item["id"], item["supports"], item["author"], item["text"]]
+             for row in provisions for item in row["most_supported"]],
+        ),
+        "regions": (
+            ["code", "name", "participants", "share", "population_share"],
+            [[row["code"], row["name"], _blank(row["participants"]), _blank(row["share"]),
+              _blank(row["population_share"])] for row in content["regions"]],
+        ),
+        "respondent_types": _group_table(content["respondent_types"]),
+        "age_ranges": _group_table(content["age_ranges"]),
+        "per_day": (
+            ["day", "votes", "comments", "proposals"],
+            [[row["day"], row["votes"], row["comments"], row["proposals"]]
+             for row in content["per_day"]],
+        ),
+        "moderation": (
+            ["figure", "value"],
+            [["received", content["moderation"]["received"]],
+             *[[f"status_{status}", count]
+               for status, count in content["moderation"]["by_status"].items()],
+             *[[f"reason: {row['reason']}", row["count"]]
+               for row in content["moderation"]["decisions_by_reason"]],
+             ["hidden_by_flags", content["moderation"]["hidden_by_flags"]],
+             ["median_hours_to_decision",
+              _blank(content["moderation"]["median_hours_to_decision"])]],
+        ),
+        "campaigns": (
+            ["id", "signatories", "first_seen", "last_seen", "confirmed", "text"],
+            [[row["id"], row["signatories"], row["first_seen"], row["last_seen"],
+              row["confirmed"], row["text"]] for row in content["campaigns"]],
+        ),
+        "responses": (
+            ["outcome", "count"],
+            [*[[outcome, count] for outcome, count in content["responses"]["by_outcome"].items()],
+             ["answered", content["responses"]["answered"]],
+             ["unanswered", content["responses"]["unanswered"]]],
+        ),
+        "methodology": (["note"], [[note] for note in content["methodology"]]),
+    }  # fmt: skip
+
+
+def _group_table(rows: list[dict]) -> tuple[list[str], list[list]]:
+    return (
+        ["value", "label", "participants", "share"],
+        [[row["value"], row["label"], _blank(row["participants"]), _blank(row["share"])]
+         for row in rows],
+    )  # fmt: skip
+
+
+def _blank(value):
+    """Suppressed or not applicable: an empty cell."""
+    return "" if value is None else value
+
+
+def write_csv(content: dict, consultation: Consultation, out: BinaryIO) -> None:
+    """A zip of one CSV (UTF-8 with BOM, for spreadsheets) per table, the
+    annex streamed into its own file."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, (header, rows) in tables(content).items():
+            with archive.open(f"{name}.csv", "w") as raw:
+                _write_rows(raw, header, rows)
+        rows = ([row[column] for column in ANNEX_COLUMNS] for row in annex(consultation))
+        with archive.open("annex.csv", "w") as raw:
+            _write_rows(raw, ANNEX_COLUMNS, rows)
+
+
+def _write_rows(raw: BinaryIO, header: list[str], rows) -> None:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    text.flush()
+    text.detach()
