@@ -159,3 +159,58 @@ def _write_rows(raw: BinaryIO, header: list[str], rows) -> None:
         writer.writerow([spreadsheet_safe(value) for value in row])
     text.flush()
     text.detach()
+
+
+def write_xlsx(content: dict, consultation: Consultation, out: BinaryIO) -> None:
+    """A workbook with one sheet per table and the annex, written row by row
+    (openpyxl's write-only mode, so memory stays flat): numbers as numbers,
+    times as Lima dates and times, headers bold and frozen, and text always
+    text (a cell starting with "=" is never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(name: str, header: list[str], rows) -> None:
+        worksheet = workbook.create_sheet(name[:31])
+        worksheet.freeze_panes = "A2"
+        worksheet.append([_xlsx_cell(worksheet, column, bold) for column in header])
+        for row in rows:
+            worksheet.append([_xlsx_cell(worksheet, value) for value in row])
+
+    for name, (header, rows) in tables(content).items():
+        sheet(name, header, rows)
+    sheet("annex", ANNEX_COLUMNS,
+          ([row[column] for column in ANNEX_COLUMNS] for row in annex(consultation)))  # fmt: skip
+    workbook.save(out)
+
+
+def _xlsx_cell(worksheet, value, font=None):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str) and _looks_like_time(value):
+        value = _local_time(value)
+    cell = WriteOnlyCell(worksheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text, whatever it starts with
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _looks_like_time(value: str) -> bool:
+    return len(value) >= 19 and value[4] == "-" and value[10] == "T" and value[13] == ":"
+
+
+def _local_time(value: str):
+    """An ISO time as a Lima date and time without zone (spreadsheets have none)."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return timezone.localtime(moment).replace(tzinfo=None) if moment.tzinfo else moment

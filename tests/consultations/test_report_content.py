@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -130,12 +131,35 @@ def test_csv_and_json_carry_the_same_totals_and_annex(feedback, tmp_path):
     assert len(people) == as_json["totals"]["participants"]
 
 
+def test_the_workbook_has_typed_cells_frozen_headers_and_the_same_figures(feedback, tmp_path):
+    from openpyxl import load_workbook
+
+    consultation, _people = feedback
+    as_json = json.loads(build(consultation, "json", tmp_path).read_text())
+    workbook = load_workbook(build(consultation, "xlsx", tmp_path))
+    totals = workbook["totals"]
+    header = [cell.value for cell in totals[1]]
+    values = [cell.value for cell in totals[2]]
+    assert dict(zip(header, values, strict=True)) == as_json["totals"]
+    assert all(isinstance(value, int) for value in values)
+    assert totals.freeze_panes == "A2"
+    assert totals["A1"].font.bold
+    annex = workbook["annex"]
+    assert annex.max_row - 1 == len(as_json["annex"])
+    texts = [row[6] for row in annex.iter_rows(min_row=2)]
+    formula = next(cell for cell in texts if "HYPERLINK" in str(cell.value))
+    assert formula.value == "=HYPERLINK(malo)"  # kept exactly, and never a formula
+    assert formula.data_type == "s"
+    assert isinstance(annex["D2"].value, datetime)  # when it was sent, as a date and time
+    assert {"provisions", "regions", "campaigns", "methodology"} <= set(workbook.sheetnames)
+
+
 def test_no_export_contains_an_email_address(feedback, tmp_path):
     consultation, people = feedback
-    for fmt in ("json", "csv"):
+    for fmt in ("json", "csv", "xlsx"):
         path = build(consultation, fmt, tmp_path)
         data = path.read_bytes()
-        if fmt == "csv":
+        if fmt in ("csv", "xlsx"):
             with zipfile.ZipFile(path) as archive:
                 data = b"".join(archive.read(name) for name in archive.namelist())
         for person in people:

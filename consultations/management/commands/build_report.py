@@ -7,13 +7,13 @@ from django.utils import translation
 
 from consultations.models import Consultation
 from consultations.reports.content import report_content
-from consultations.reports.formats import write_csv, write_json
+from consultations.reports.formats import write_csv, write_json, write_xlsx
 
-WRITERS = {"csv": write_csv, "json": write_json}
+WRITERS = {"csv": write_csv, "json": write_json, "xlsx": write_xlsx}
 
 
 class Command(BaseCommand):
-    help = "Writes a consultation's report (CSV as a zip of tables, or JSON) to a file."
+    help = "Writes a consultation's report (CSV as a zip of tables, JSON or XLSX) to a file."
 
     def add_arguments(self, parser):
         parser.add_argument("consultation", type=int, help="the consultation's id")
