@@ -457,3 +457,47 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower_id} → {self.bill_id} ({self.frequency})"
+
+
+class ReportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (a zip of tables)")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+    JSON = "json", _("JSON")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be built")
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Report(models.Model):
+    """One committee report a member of staff asked for: built by a task,
+    stored as a file with its size and checksum, kept with the others."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="reports")
+    format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
+    language = models.CharField(_("language"), max_length=8, default="es")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    data_until = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} {self.format} ({self.status})"

@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
@@ -28,6 +29,9 @@ from consultations.models import (
     ModerationPolicy,
     ParticipationLevel,
     Proposal,
+    Report,
+    ReportFormat,
+    ReportStatus,
     Response,
     ResponseOutcome,
     Support,
@@ -836,6 +840,40 @@ def responses_set(
                 response=response.pk,
             )
     return len(found)
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request(
+    *, actor: User, consultation: Consultation, format: str, language: str = "es"
+) -> Report:
+    """Staff of the consultation's committee ask for a report; a task builds
+    it. The same report already waiting or being built is answered instead of
+    a second one."""
+    _require(can_manage_consultation(actor, consultation))
+    if consultation.status == ConsultationStatus.DRAFT:
+        raise ValidationError(_("A draft has no feedback to report."), code="draft")
+    if format not in ReportFormat.values:
+        raise ValidationError({"format": _("Choose a format from the list.")}, code="format")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose a language from the list.")})
+    waiting = Report.objects.filter(
+        consultation=consultation,
+        format=format,
+        language=language,
+        status__in=(ReportStatus.QUEUED, ReportStatus.BUILDING),
+    ).first()
+    if waiting is not None:
+        return waiting
+    report = Report.objects.create(
+        consultation=consultation, format=format, language=language, requested_by=actor
+    )
+    from consultations.tasks import build_report
+
+    enqueue_on_commit(build_report, report.pk)
+    return report
 
 
 # --- Screening ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ They only parse input; the rules (who may, which dates, which version) are in
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from consultations.models import (
     Consultation,
     ModerationPolicy,
     ParticipationLevel,
+    ReportFormat,
     ResponseOutcome,
 )
 from consultations.permissions import manageable_committees
@@ -243,3 +245,8 @@ class ResponseForm(forms.Form):
             raise forms.ValidationError(_("Choose at least one contribution."), code="no_items")
         data["items"] = parsed
         return data
+
+
+class ReportRequestForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/schedule/", staff_views.staff_consultation_schedule, name="schedule"),
     path("<int:pk>/unschedule/", staff_views.staff_consultation_unschedule, name="unschedule"),
     path("<int:pk>/responses/", staff_views.staff_consultation_responses, name="responses"),
+    path("<int:pk>/reports/", staff_views.staff_consultation_reports, name="reports"),
+    path(
+        "<int:pk>/reports/<int:report>/download/",
+        staff_views.staff_report_download,
+        name="report_download",
+    ),
 ]

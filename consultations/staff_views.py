@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +29,7 @@ from consultations.staff_forms import (
     ConsultationExtendForm,
     ConsultationWindowForm,
     LedgerFilterForm,
+    ReportRequestForm,
     ResponseForm,
     details_initial,
 )
@@ -295,3 +296,43 @@ def _answer(request: HttpRequest, consultation: Consultation) -> HttpResponse:
             % {"count": count},
         )
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_consultation_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a report, follow its building, download it and earlier ones."""
+    consultation = _consultation_for_staff(request, pk)
+    form = ReportRequestForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_request(actor=request.user, consultation=consultation,
+                                    **form.cleaned_data)  # fmt: skip
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(
+                request, _("The report is being built; this page shows when it is ready.")
+            )
+        return redirect("consultations_staff:reports", pk=consultation.pk)
+    reports = consultation.reports.select_related("requested_by")[:50]
+    building = any(report.status in ("queued", "building") for report in reports)
+    return render(
+        request,
+        "consultations/staff/reports.html",
+        {"consultation": consultation, "form": form, "reports": reports, "building": building},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def staff_report_download(request: HttpRequest, pk: int, report: int) -> FileResponse:
+    """A built report, for the consultation's committee staff and administrators."""
+    consultation = _consultation_for_staff(request, pk)
+    found = get_object_or_404(consultation.reports, pk=report, status="ready")
+    response = FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.file.name.rsplit("/", 1)[-1]
+    )
+    response["X-Content-SHA256"] = found.sha256
+    return response

@@ -20,3 +20,11 @@ def screen_item(kind: str, pk: int) -> bool:
 def requeue_unscreened() -> int:
     """Beat runs this every five minutes: nothing waits forever unscreened."""
     return moderation.unscreened_requeue()
+
+
+@shared_task(soft_time_limit=1500, time_limit=1800)
+def build_report(report_id: int) -> bool:
+    """Builds one requested report (queued when staff ask for it)."""
+    from consultations.reports.build import report_build
+
+    return report_build(report_id)

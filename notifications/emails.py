@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from notifications.models import Event, Outbox
+from notifications.models import PERSONAL, Event, Outbox
 
 EXCERPT_WORDS = 60  # of the person's own text, to say which contribution
 
@@ -84,7 +84,7 @@ def build(row: Outbox) -> EmailMultiAlternatives | None:
             template=row.event,
             context=context,
             message_id=f"outbox-{row.pk}",
-            unsubscribe=links.STAFF if row.event == Event.STAFF_SUMMARY else links.MINE,
+            unsubscribe=links.MINE if row.event in PERSONAL else links.STAFF,
         )
 
 
@@ -332,6 +332,25 @@ def _answer(row: Outbox) -> dict | None:
     }
 
 
+def _report_ready(row: Outbox) -> dict | None:
+    """The report a member of staff asked for is built."""
+    from consultations.models import Report, ReportStatus
+
+    report = Report.objects.select_related("consultation").filter(pk=row.payload.get("report"))
+    report = report.first()
+    if report is None or report.status != ReportStatus.READY:
+        return None
+    return {
+        "subject": _("Your report is ready"),
+        "report": report,
+        "format": report.get_format_display(),
+        "consultation_title": report.consultation.title,
+        "reports_url": absolute(
+            reverse("consultations_staff:reports", args=[report.consultation_id])
+        ),
+    }
+
+
 def _staff_summary(row: Outbox) -> dict | None:
     """The day's figures for a moderator or committee staff, as written then."""
     payload = row.payload
@@ -362,4 +381,5 @@ CONTEXTS: dict[str, Callable[[Outbox], dict | None]] = {
     Event.REPLY: _reply,
     Event.ANSWER: _answer,
     Event.STAFF_SUMMARY: _staff_summary,
+    Event.REPORT_READY: _report_ready,
 }

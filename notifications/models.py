@@ -25,6 +25,7 @@ class Event(models.TextChoices):
     NEW_VERSION = "new_version", _("A new version of a bill I follow")
     CLOSING_SOON = "closing_soon", _("A consultation on a bill I follow closes in 48 hours")
     STAFF_SUMMARY = "staff_summary", _("The daily summary for staff")
+    REPORT_READY = "report_ready", _("A report I asked for is ready")
 
 
 # About the recipient's own contributions: sent promptly, capped per hour.

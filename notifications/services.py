@@ -260,11 +260,12 @@ def _held_back(token, row: Outbox, now: datetime) -> bool:
     """Whether the person's preferences or the hourly cap keep this email back:
     turned off, it is skipped; past the cap, it waits for the next digest."""
     preferences = preferences_of(row.recipient)
-    wanted = (
-        preferences.staff_summary
-        if row.event == Event.STAFF_SUMMARY
-        else preferences.about_my_contributions
-    )
+    if row.event == Event.STAFF_SUMMARY:
+        wanted = preferences.staff_summary
+    elif row.event in PERSONAL:
+        wanted = preferences.about_my_contributions
+    else:
+        wanted = True  # a report the person asked for a moment ago
     mine = Outbox.objects.filter(pk=row.pk, claim=token, status=OutboxStatus.SENDING)
     if not wanted:
         mine.update(status=OutboxStatus.SKIPPED, claim=None, claimed_until=None)

@@ -125,6 +125,20 @@ def ledger_to_answer() -> str:
     return path + "responses/"
 
 
+def reports_to_download() -> str:
+    """The reports page of ``consultation_to_manage`` with one report built."""
+    from consultations.reports.build import report_build
+
+    path = consultation_to_manage()
+    report = consultation_services.report_request(
+        actor=User.objects.get(email="organiser@example.org"),
+        consultation=Consultation.objects.get(),
+        format="xlsx",
+    )
+    report_build(report.pk)
+    return path + "reports/"
+
+
 def consultation_to_close() -> str:
     return consultation_to_manage() + "close/"
 
@@ -439,6 +453,9 @@ SCREENS = [
     Screen("moderation-queue-appeal", "", persona="moderator", prepare=appealed_item),
     Screen(
         "consultation-responses", "", persona="assigned_committee_staff", prepare=ledger_to_answer
+    ),
+    Screen(
+        "consultation-reports", "", persona="assigned_committee_staff", prepare=reports_to_download
     ),
     Screen("own-contributions", "", persona="item_author", prepare=own_contributions),
     Screen("own-contributions-empty", "/accounts/contributions/", persona="citizen"),

@@ -6,10 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from consultations.models import Consultation
+from consultations.reports.build import WRITERS
 from consultations.reports.content import report_content
-from consultations.reports.formats import write_csv, write_json, write_xlsx
-
-WRITERS = {"csv": write_csv, "json": write_json, "xlsx": write_xlsx}
 
 
 class Command(BaseCommand):
