@@ -463,6 +463,8 @@ class ReportFormat(models.TextChoices):
     CSV = "csv", _("CSV (a zip of tables)")
     XLSX = "xlsx", _("Excel workbook (XLSX)")
     JSON = "json", _("JSON")
+    PDF = "pdf", _("PDF (summary with charts)")
+    DOCX = "docx", _("Word document (DOCX, summary with charts)")
 
 
 class ReportStatus(models.TextChoices):

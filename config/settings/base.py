@@ -225,6 +225,11 @@ APORTA_EMAIL_PROMPT_PER_HOUR = env.int("EMAIL_PROMPT_PER_HOUR", 5, minimum=1)
 # Unsubscribe links in emails work this many days.
 APORTA_UNSUBSCRIBE_DAYS = env.int("UNSUBSCRIBE_DAYS", 90, minimum=1)
 
+# A Unicode font for PDF reports (any citizen's text must print).
+APORTA_REPORT_FONT = env.str(
+    "REPORT_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
+
 # The privacy notice shown at sign-up. Bump the version whenever its text
 # changes: consent is recorded against the version a person actually saw.
 APORTA_PRIVACY_NOTICE_VERSION = "2026-11-01"

@@ -13,12 +13,19 @@ from django.utils import timezone, translation
 
 from consultations.models import Report, ReportStatus
 from consultations.reports.content import report_content
+from consultations.reports.documents import write_docx, write_pdf
 from consultations.reports.formats import write_csv, write_json, write_xlsx
 
 logger = logging.getLogger(__name__)
 
-WRITERS = {"csv": write_csv, "json": write_json, "xlsx": write_xlsx}
-EXTENSIONS = {"csv": "zip", "json": "json", "xlsx": "xlsx"}
+WRITERS = {
+    "csv": write_csv,
+    "json": write_json,
+    "xlsx": write_xlsx,
+    "pdf": write_pdf,
+    "docx": write_docx,
+}
+EXTENSIONS = {"csv": "zip", "json": "json", "xlsx": "xlsx", "pdf": "pdf", "docx": "docx"}
 # A build that started this long ago without finishing died with its worker.
 STALE = timedelta(minutes=15)
 

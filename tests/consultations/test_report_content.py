@@ -156,10 +156,10 @@ def test_the_workbook_has_typed_cells_frozen_headers_and_the_same_figures(feedba
 
 def test_no_export_contains_an_email_address(feedback, tmp_path):
     consultation, people = feedback
-    for fmt in ("json", "csv", "xlsx"):
+    for fmt in ("json", "csv", "xlsx", "pdf", "docx"):
         path = build(consultation, fmt, tmp_path)
         data = path.read_bytes()
-        if fmt in ("csv", "xlsx"):
+        if fmt in ("csv", "xlsx", "docx"):
             with zipfile.ZipFile(path) as archive:
                 data = b"".join(archive.read(name) for name in archive.namelist())
         for person in people:
@@ -179,3 +179,24 @@ def test_the_census_figures_add_up_to_the_sources_total(corpus):
     assert "29 381 884" in table
     assert "8 574 974" in table  # Lima Metropolitana
     assert " 910 431" in table  # Lima Provincias
+
+
+def test_the_pdf_and_docx_hold_the_tables_and_the_charts(feedback, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+
+    consultation, _people = feedback
+    pdf = PdfReader(build(consultation, "pdf", tmp_path))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    for expected in ("Artículo 1.-", "Votos por artículo", "Participación por día",
+                     "Cusco", "menos de 5", "9"):  # fmt: skip
+        assert expected in text, expected
+    drawn = b"".join(page.get_contents().get_data() for page in pdf.pages)
+    assert b" re" in drawn  # the bars are rectangles: vector graphics, not pictures
+    document = Document(build(consultation, "docx", tmp_path))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Artículo 1.-" in cells
+    assert "Cusco" in cells
+    assert len(document.inline_shapes) == 2  # the stance chart and the timeline
+    prose = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Votos por artículo" in prose
