@@ -5,6 +5,8 @@ browser views, the API and commands share one set of rules.
 """
 
 import logging
+import random
+import time
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -396,7 +398,8 @@ def tallies_recount(*, consultation: Consultation) -> int:
 
 
 # How often a vote tries again when the person's vote vanishes under it.
-VOTE_ATTEMPTS = 5
+VOTE_ATTEMPTS = 12
+VOTE_PAUSE = 0.002  # seconds, times the attempt: the most a retry waits
 
 
 def vote_cast_on(
@@ -525,7 +528,12 @@ def vote_cast(
         with transaction.atomic():
             vote = Vote.objects.select_for_update().filter(**lookup).first()
             if vote is None:
-                continue  # withdrawn since the INSERT: insert again
+                # Withdrawn since the INSERT: insert again, after a short,
+                # growing, random pause when the same person keeps racing
+                # themselves (many tabs or a script), so one attempt wins.
+                if _attempt:
+                    time.sleep(random.uniform(0, VOTE_PAUSE * _attempt))  # noqa: S311 - jitter
+                continue
             vote.provision = provision  # known already: no query to read it back
             if vote.reason != reason:  # a new reason is screened and moderated afresh
                 fields.update(reason_fields)
