@@ -89,6 +89,10 @@ class Consultation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    # What the committee did with the feedback, published once it has answered.
+    results_published_at = models.DateTimeField(null=True, blank=True)
+    results_summary = models.TextField(_("summary of the results"), blank=True, max_length=5000)
+
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:

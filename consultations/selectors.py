@@ -217,3 +217,52 @@ def votes_by_place(*, voter, consultation: Consultation) -> dict[int | None, Vot
 
 def follow_of(*, user, bill_id: int) -> Follow | None:
     return Follow.objects.filter(follower=user, bill_id=bill_id).first()
+
+
+# --- Public results --------------------------------------------------------------------------
+
+
+def results(consultation):
+    """What the committee did with the feedback, article by article: for each
+    provision (and the whole bill) the answers by outcome and every answered
+    published contribution with its answer; and the version that followed."""
+    from bills.models import BillVersion, VersionStatus
+    from consultations.models import Response, ResponseOutcome
+
+    answers = (
+        Response.objects.filter(consultation=consultation)
+        .filter(
+            Q(comment__status=ItemStatus.PUBLISHED) | Q(proposal__status=ItemStatus.PUBLISHED)
+        )
+        .select_related("comment__author", "comment__provision", "proposal__author",
+                        "proposal__provision")
+        .order_by("pk")
+    )  # fmt: skip
+    places: dict = {}
+    for answer in answers.iterator(chunk_size=500):
+        item = answer.comment or answer.proposal
+        key = item.provision.order if item.provision_id else -1
+        place = places.setdefault(key, {
+            "label": str(item.provision) if item.provision_id else None,
+            "eid": item.provision.eid if item.provision_id else "bill",
+            "counts": dict.fromkeys(ResponseOutcome.values, 0),
+            "answers": [],
+        })  # fmt: skip
+        place["counts"][answer.outcome] += 1
+        place["answers"].append({
+            "kind": "comment" if answer.comment_id else "proposal",
+            "item": item,
+            "outcome": answer.get_outcome_display(),
+            "outcome_value": answer.outcome,
+            "reason": answer.reason,
+        })  # fmt: skip
+    following = (
+        BillVersion.objects.filter(
+            bill_id=consultation.version.bill_id,
+            status=VersionStatus.PUBLISHED,
+            number__gt=consultation.version.number,
+        )
+        .order_by("number")
+        .first()
+    )
+    return [places[key] for key in sorted(places)], following

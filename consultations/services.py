@@ -850,6 +850,34 @@ def responses_set(
     return len(found)
 
 
+@transaction.atomic
+def results_publish(*, actor: User, consultation: Consultation, summary: str = "") -> Consultation:
+    """The committee publishes what it did with a closed consultation's
+    feedback: the public results page opens, and the bill's followers hear of
+    it in their digests. Published again, the summary is updated (followers
+    are told once)."""
+    _require(can_manage_consultation(actor, consultation))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != ConsultationStatus.CLOSED:
+        raise ValidationError(
+            _("Results are published once the consultation has closed."), code="not_closed"
+        )
+    first = consultation.results_published_at is None
+    consultation.results_summary = clean_text(
+        summary, field="results_summary", limit=5000, required=False
+    )
+    if first:
+        consultation.results_published_at = timezone.now()
+    consultation.save(update_fields=["results_summary", "results_published_at"])
+    if first:
+        outbox_add_about_bill(
+            event=Event.RESULTS,
+            bill_id=consultation.version.bill_id,
+            consultation_id=consultation.pk,
+        )
+    return consultation
+
+
 # --- Reports ------------------------------------------------------------------------------
 
 

@@ -250,3 +250,13 @@ class ResponseForm(forms.Form):
 class ReportRequestForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class ResultsForm(forms.Form):
+    results_summary = forms.CharField(
+        label=_("Summary of the results (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[ProhibitNullCharactersValidator()],
+    )

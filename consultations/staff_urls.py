@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/unschedule/", staff_views.staff_consultation_unschedule, name="unschedule"),
     path("<int:pk>/responses/", staff_views.staff_consultation_responses, name="responses"),
     path("<int:pk>/reports/", staff_views.staff_consultation_reports, name="reports"),
+    path("<int:pk>/results/", staff_views.staff_results_publish, name="results"),
     path(
         "<int:pk>/reports/<int:report>/download/",
         staff_views.staff_report_download,

@@ -31,6 +31,7 @@ from consultations.staff_forms import (
     LedgerFilterForm,
     ReportRequestForm,
     ResponseForm,
+    ResultsForm,
     details_initial,
 )
 
@@ -261,6 +262,7 @@ def staff_consultation_responses(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": staff_selectors.ledger_rows(page.object_list),
             "figures": staff_selectors.ledger_figures(consultation),
             "form": ResponseForm(),
+            "results_form": ResultsForm(initial={"results_summary": consultation.results_summary}),
         },
     )
 
@@ -336,3 +338,27 @@ def staff_report_download(request: HttpRequest, pk: int, report: int) -> FileRes
     )
     response["X-Content-SHA256"] = found.sha256
     return response
+
+
+@login_required
+@require_POST
+def staff_results_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishes (or updates the summary of) a closed consultation's results."""
+    consultation = _consultation_for_staff(request, pk)
+    form = ResultsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        try:
+            services.results_publish(
+                actor=request.user,
+                consultation=consultation,
+                summary=form.cleaned_data["results_summary"],
+            )
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(request, _("The results are public."))
+    return redirect("consultations_staff:responses", pk=consultation.pk)

@@ -6,6 +6,7 @@ app_name = "consultations"
 
 urlpatterns = [
     path("<int:pk>/", views.consultation_detail, name="detail"),
+    path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/unit/<str:key>/", views.unit, name="unit"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/comment/", views.comment, name="comment"),

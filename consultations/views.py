@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from redis import RedisError
 
-from consultations import blocks, services
+from consultations import blocks, selectors, services
 from consultations.blocks import esc, html
 from consultations.forms import (
     CommentForm,
@@ -847,3 +847,23 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("You follow this bill. Digests come by email."))
     return redirect(_detail_url(consultation) + "#follow")
+
+
+@require_safe
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: what the committee did with the feedback, article by article,
+    and the version of the bill that followed (once the committee published it)."""
+    consultation = _consultation(pk)
+    if consultation.results_published_at is None:
+        raise Http404
+    places, following = selectors.results(consultation)
+    return render(
+        request,
+        "consultations/results.html",
+        {
+            "consultation": consultation,
+            "bill": consultation.version.bill,
+            "places": places,
+            "following": following,
+        },
+    )

@@ -187,6 +187,11 @@ def _bill_event(event: Outbox, bill) -> dict:
             "title": consultation.title,
             "date": date_format(timezone.localtime(consultation.closes_at), "DATETIME_FORMAT"),
         }
+    elif event.event == Event.RESULTS:
+        url = reverse("consultations:results", args=[consultation.pk])
+        text = _("The committee published what it did with the feedback to “%(title)s”.") % {
+            "title": consultation.title
+        }
     else:  # closing soon
         url = reverse("consultations:detail", args=[consultation.pk])
         text = _("The consultation “%(title)s” closes on %(date)s: there is still time.") % {

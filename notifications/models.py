@@ -26,12 +26,18 @@ class Event(models.TextChoices):
     CLOSING_SOON = "closing_soon", _("A consultation on a bill I follow closes in 48 hours")
     STAFF_SUMMARY = "staff_summary", _("The daily summary for staff")
     REPORT_READY = "report_ready", _("A report I asked for is ready")
+    RESULTS = "results", _("The results of a consultation on a bill I follow")
 
 
 # About the recipient's own contributions: sent promptly, capped per hour.
 PERSONAL = (Event.DECISION, Event.APPEAL_DECIDED, Event.REPLY, Event.ANSWER)
 # About a bill: one row each, read by the digests of the bill's followers.
-ABOUT_BILLS = (Event.CONSULTATION_OPENED, Event.NEW_VERSION, Event.CLOSING_SOON)
+ABOUT_BILLS = (
+    Event.CONSULTATION_OPENED,
+    Event.NEW_VERSION,
+    Event.CLOSING_SOON,
+    Event.RESULTS,
+)
 
 
 class OutboxStatus(models.TextChoices):

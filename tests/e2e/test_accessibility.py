@@ -139,6 +139,18 @@ def reports_to_download() -> str:
     return path + "reports/"
 
 
+def published_results() -> str:
+    """The public results of ``consultation_to_manage``, closed and answered."""
+    ledger_to_answer()
+    consultation = Consultation.objects.get()
+    organiser = User.objects.get(email="organiser@example.org")
+    consultation_services.consultation_close_early(actor=organiser, consultation=consultation)
+    consultation_services.results_publish(
+        actor=organiser, consultation=consultation, summary="La comisión recogió los aportes."
+    )
+    return f"/consultations/{consultation.pk}/results/"
+
+
 def consultation_to_close() -> str:
     return consultation_to_manage() + "close/"
 
@@ -457,6 +469,7 @@ SCREENS = [
     Screen(
         "consultation-reports", "", persona="assigned_committee_staff", prepare=reports_to_download
     ),
+    Screen("consultation-results", "", prepare=published_results),
     Screen("own-contributions", "", persona="item_author", prepare=own_contributions),
     Screen("own-contributions-empty", "/accounts/contributions/", persona="citizen"),
     Screen("appeal", "", persona="item_author", prepare=appeal_form),
