@@ -7,6 +7,7 @@ from bills.api import BillDetailApi, BillListApi, BillVersionApi, BillVersionDif
 from consultations.api import (
     CommentDetailApi,
     CommentListApi,
+    ConsultationAggregatesApi,
     ConsultationDetailApi,
     ConsultationListApi,
     FlagApi,
@@ -24,6 +25,11 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("consultations/", ConsultationListApi.as_view(), name="consultations"),
     path("consultations/<int:pk>/", ConsultationDetailApi.as_view(), name="consultation"),
+    path(
+        "consultations/<int:pk>/aggregates/",
+        ConsultationAggregatesApi.as_view(),
+        name="consultation-aggregates",
+    ),
     path("consultations/<int:pk>/vote/", VoteApi.as_view(), name="vote"),
     path("consultations/<int:pk>/comments/", CommentListApi.as_view(), name="comments"),
     path("consultations/<int:pk>/proposals/", ProposalListApi.as_view(), name="proposals"),

@@ -5,6 +5,7 @@ who may do what is decided there, so the API and the pages answer alike."""
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
@@ -143,6 +144,20 @@ class ConsultationDetailApi(APIView):
             for key in keys
         ]
         return Response({**ConsultationOutput(consultation).data, "tallies": tallies})
+
+
+class ConsultationAggregatesApi(APIView):
+    """The consultation's figures as open data: the same aggregates as the
+    committee's report (groups of fewer than five people suppressed), with
+    the licence; at most five minutes old."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **error_responses(*READ)})
+    def get(self, request: Request, pk: int) -> Response:
+        from consultations.reports.open_data import aggregates
+
+        return Response(aggregates(_consultation(pk)))
 
 
 # --- Votes -------------------------------------------------------------------------

@@ -7,6 +7,17 @@ app_name = "consultations"
 urlpatterns = [
     path("<int:pk>/", views.consultation_detail, name="detail"),
     path("<int:pk>/results/", views.results, name="results"),
+    path("<int:pk>/open-data/", views.open_data, name="open_data"),
+    path(
+        "<int:pk>/open-data/aggregates.json",
+        views.open_data_aggregates,
+        name="open_data_aggregates",
+    ),
+    path(
+        "<int:pk>/open-data/feedback.<str:extension>",
+        views.open_data_feedback,
+        name="open_data_feedback",
+    ),
     path("<int:pk>/unit/<str:key>/", views.unit, name="unit"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/comment/", views.comment, name="comment"),

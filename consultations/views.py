@@ -9,7 +9,10 @@ Anonymous visitors get the page from a cache (at most ``ANONYMOUS_TTL``
 seconds old); signed-in people always get it fresh, with their own votes.
 """
 
+import csv
 import hashlib
+import itertools
+import json
 import re
 from collections import defaultdict
 from contextlib import suppress
@@ -20,7 +23,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -34,6 +44,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from redis import RedisError
 
+from config.ratelimit import allow, client_address
+from config.text import spreadsheet_safe
 from consultations import blocks, selectors, services
 from consultations.blocks import esc, html
 from consultations.forms import (
@@ -65,6 +77,8 @@ from consultations.page import (
     removed_feedback,
 )
 from consultations.permissions import can_take_part, has_verified_email
+from consultations.reports import open_data as open_data_files
+from consultations.reports.formats import ANNEX_COLUMNS, annex
 from consultations.selectors import follow_of, votes_by_place
 from consultations.templatetags.consultation_tags import open_href, unit_href, unit_label
 
@@ -867,3 +881,64 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "following": following,
         },
     )
+
+
+# --- Open data -------------------------------------------------------------------------------
+
+
+@require_safe
+def open_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: the consultation's open data, what each file holds, and the licence."""
+    consultation = _consultation(pk)
+    return render(
+        request,
+        "consultations/open_data.html",
+        {"consultation": consultation, "licence": open_data_files.licence()},
+    )
+
+
+@require_safe
+def open_data_aggregates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: the aggregates as JSON (small groups suppressed), with the licence."""
+    consultation = _consultation(pk)
+    response = JsonResponse(
+        open_data_files.aggregates(consultation), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="consulta-{consultation.pk}-agregados.json"'
+    )
+    return response
+
+
+@require_safe
+def open_data_feedback(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    """Public: every published comment and proposal, streamed, as CSV or JSON
+    lines; public names only. Rate limited per visitor (it is a big read)."""
+    consultation = _consultation(pk)
+    _per_person, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS["open_data"]
+    address = client_address(request)
+    if not allow(key=f"open_data:ip:{address}", limit=per_address, window=window):
+        return too_many(HttpResponse(_("Too many downloads. Wait a minute."), status=429),
+                        "open_data")  # fmt: skip
+    rows = annex(consultation)
+    if extension == "csv":
+        writer = csv.writer(_Echo())
+        lines = itertools.chain(
+            [writer.writerow(ANNEX_COLUMNS)],
+            (writer.writerow([spreadsheet_safe(row[column]) for column in ANNEX_COLUMNS])
+             for row in rows),
+        )  # fmt: skip
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    else:
+        lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+    name = f"consulta-{consultation.pk}-aportes.{'csv' if extension == 'csv' else 'jsonl'}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    licence = open_data_files.licence()
+    response["Link"] = f'<{licence["url"]}>; rel="license"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value

@@ -203,6 +203,7 @@ APORTA_PARTICIPATION_RATE_LIMITS = {
     "follow": (30, 120, 60),
     "api_token": (5, 30, 3600),
     "appeal": (10, 30, 3600),
+    "open_data": (30, 30, 60),
 }
 
 # Screening holds a text with more links than this (and any link to a blocked domain).
@@ -224,6 +225,12 @@ APORTA_EMAIL_PER_MINUTE = env.int("EMAIL_PER_MINUTE", 1200, minimum=1)
 APORTA_EMAIL_PROMPT_PER_HOUR = env.int("EMAIL_PROMPT_PER_HOUR", 5, minimum=1)
 # Unsubscribe links in emails work this many days.
 APORTA_UNSUBSCRIBE_DAYS = env.int("UNSUBSCRIBE_DAYS", 90, minimum=1)
+
+# The licence of the open data (name, address).
+APORTA_OPEN_DATA_LICENCE = (
+    env.str("OPEN_DATA_LICENCE_NAME", default="CC BY 4.0"),
+    env.str("OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"),
+)
 
 # A Unicode font for PDF reports (any citizen's text must print).
 APORTA_REPORT_FONT = env.str(

@@ -470,6 +470,11 @@ SCREENS = [
         "consultation-reports", "", persona="assigned_committee_staff", prepare=reports_to_download
     ),
     Screen("consultation-results", "", prepare=published_results),
+    Screen(
+        "consultation-open-data",
+        "",
+        prepare=lambda: published_results()[: -len("results/")] + "open-data/",
+    ),
     Screen("own-contributions", "", persona="item_author", prepare=own_contributions),
     Screen("own-contributions-empty", "/accounts/contributions/", persona="citizen"),
     Screen("appeal", "", persona="item_author", prepare=appeal_form),
