@@ -193,7 +193,11 @@ def test_the_pdf_and_docx_hold_the_tables_and_the_charts(feedback, tmp_path):
         assert expected in text, expected
     drawn = b"".join(page.get_contents().get_data() for page in pdf.pages)
     assert b" re" in drawn  # the bars are rectangles: vector graphics, not pictures
+    totals = report_content(consultation)["totals"]
+    numbers = [str(totals[key]) for key in ("participants", "comments", "proposals", "votes")]
+    assert " ".join(numbers) in " ".join(text.split())  # the totals row, in order
     document = Document(build(consultation, "docx", tmp_path))
+    assert [cell.text for cell in document.tables[0].rows[1].cells] == numbers
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Artículo 1.-" in cells
     assert "Cusco" in cells
