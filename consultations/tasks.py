@@ -22,7 +22,7 @@ def requeue_unscreened() -> int:
     return moderation.unscreened_requeue()
 
 
-@shared_task(soft_time_limit=1500, time_limit=1800)
+@shared_task(soft_time_limit=500, time_limit=560)  # within the broker visibility timeout
 def build_report(report_id: int) -> bool:
     """Builds one requested report (queued when staff ask for it)."""
     from consultations.reports.build import report_build
