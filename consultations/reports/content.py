@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from consultations.models import (
     VoteChoice,
 )
 from consultations.reports import population
+from consultations.selectors import tally_counts
 
 SMALL = 5  # groups smaller than this are suppressed
 TOP = 3  # most supported items shown per provision
@@ -42,10 +43,11 @@ def report_content(consultation: Consultation, *, now: datetime | None = None) -
     now = now or timezone.now()
     version = consultation.version
     bill = version.bill
+    per_day, latest = _per_day(consultation)
     return {
         "schema": SCHEMA,
         "generated_at": now.isoformat(),
-        "data_until": _latest(consultation),
+        "data_until": latest.isoformat() if latest else None,
         "consultation": {
             "id": consultation.pk,
             "title": consultation.title,
@@ -61,7 +63,7 @@ def report_content(consultation: Consultation, *, now: datetime | None = None) -
         "regions": _regions(consultation),
         "respondent_types": _groups(consultation, "respondent_type", RespondentType),
         "age_ranges": _groups(consultation, "age_range", AgeRange),
-        "per_day": _per_day(consultation),
+        "per_day": per_day,
         "moderation": _moderation(consultation),
         "campaigns": _campaigns(consultation),
         "responses": _responses(consultation),
@@ -69,21 +71,13 @@ def report_content(consultation: Consultation, *, now: datetime | None = None) -
     }
 
 
-def _latest(consultation: Consultation) -> str | None:
-    moments = [
-        model.objects.filter(consultation=consultation).order_by("-created_at")
-        .values_list("created_at", flat=True).first()
-        for model in (Vote, Comment, Proposal)
-    ]  # fmt: skip
-    moments = [moment for moment in moments if moment]
-    return max(moments).isoformat() if moments else None
-
-
-def _participants_sql(consultation: Consultation, column: str = "") -> tuple[str, list]:
-    """Distinct (person[, fact]) pairs of everyone who voted or has a
+def _participants_sql(
+    consultation: Consultation, columns: tuple[str, ...] = ()
+) -> tuple[str, list]:
+    """Distinct (person[, facts]) rows of everyone who voted or has a
     published comment or proposal, as SQL and its parameters."""
     quote = connection.ops.quote_name
-    extra = f", {quote(column)}" if column else ""
+    extra = "".join(f", {quote(column)}" for column in columns)
     parts, params = [], []
     for model, person, published in (
         (Vote, "voter_id", False),
@@ -100,30 +94,22 @@ def _participants_sql(consultation: Consultation, column: str = "") -> tuple[str
 
 
 def _totals(consultation: Consultation) -> dict:
-    union, params = _participants_sql(consultation)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(DISTINCT person) FROM ({union}) AS p", params)  # noqa: S608
-        participants = cursor.fetchone()[0]
     published = {"consultation": consultation, "status": ItemStatus.PUBLISHED}
     return {
-        "participants": participants,
+        "participants": _all_groups(consultation)["total"],
         "comments": Comment.objects.filter(**published).count(),
         "proposals": Proposal.objects.filter(**published).count(),
-        "votes": Vote.objects.filter(consultation=consultation).count(),
+        # The tallies the database keeps count every vote once.
+        "votes": sum(sum(counts.values()) for counts in tally_counts(consultation).values()),
     }
 
 
 def _provisions(consultation: Consultation) -> list[dict]:
     """Each article (and the whole bill): votes by stance with shares,
     published comments and proposals, and the most supported items."""
-    tallies: dict[int | None, dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(VoteChoice.values, 0)
-    )
-    for provision, choice, count in (
-        Vote.objects.filter(consultation=consultation)
-        .values_list("provision_id", "choice").annotate(count=Count("pk")).order_by()
-    ):  # fmt: skip
-        tallies[provision][choice] = count
+    # The running tallies the database keeps with every vote (migration 0005):
+    # one row per provision instead of counting a million votes.
+    tallies = tally_counts(consultation)
     counts: dict[str, dict[int | None, int]] = {}
     for name, model in (("comments", Comment), ("proposals", Proposal)):
         counts[name] = dict(
@@ -185,16 +171,57 @@ def _most_supported(consultation: Consultation) -> dict[int | None, list[dict]]:
     return found
 
 
+GROUPED = ("region_id", "respondent_type", "age_range")
+
+
 def _grouped(consultation: Consultation, column: str) -> dict:
-    union, params = _participants_sql(consultation, column)
+    return _all_groups(consultation)[column]
+
+
+def _all_groups(consultation: Consultation) -> dict[str, dict]:
+    """Distinct participants by region, respondent type and age range. On
+    PostgreSQL in one pass over the votes and items (``GROUPING SETS``),
+    remembered for the report being built; elsewhere a query per fact."""
+    cached = getattr(consultation, "_report_groups", None)
+    if cached is not None:
+        return cached
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote(column)}, COUNT(DISTINCT person) FROM ({union}) AS p "  # noqa: S608
-            f"GROUP BY {quote(column)}",
-            params,
-        )
-        return dict(cursor.fetchall())
+    found: dict = {column: {} for column in GROUPED}
+    if connection.vendor == "postgresql":
+        union, params = _participants_sql(consultation, GROUPED)
+        columns = ", ".join(quote(column) for column in GROUPED)
+        flags = ", ".join(f"GROUPING({quote(column)})" for column in GROUPED)
+        sets = ", ".join(f"({quote(column)})" for column in GROUPED) + ", ()"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, {flags}, COUNT(DISTINCT person) FROM ({union}) AS p "  # noqa: S608
+                f"GROUP BY GROUPING SETS ({sets})",
+                params,
+            )
+            found["total"] = 0
+            for row in cursor.fetchall():
+                values, grouped, count = row[:3], row[3:6], row[6]
+                if all(grouped):  # the grand total: every person once
+                    found["total"] = count
+                for index, column in enumerate(GROUPED):
+                    if grouped[index] == 0:  # this row groups by this column
+                        found[column][values[index]] = count
+    else:
+        for column in GROUPED:
+            union, params = _participants_sql(consultation, (column,))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {quote(column)}, COUNT(DISTINCT person) FROM ({union}) AS p "  # noqa: S608
+                    f"GROUP BY {quote(column)}",
+                    params,
+                )
+                found[column] = dict(cursor.fetchall())
+        union, params = _participants_sql(consultation)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(DISTINCT person) FROM ({union}) AS p", params)  # noqa: S608
+            found["total"] = cursor.fetchone()[0]
+    consultation._report_groups = found
+    return found
 
 
 def _suppressed(count: int) -> int | None:
@@ -239,11 +266,13 @@ def _groups(consultation: Consultation, column: str, choices) -> list[dict]:
     return rows
 
 
-def _per_day(consultation: Consultation) -> list[dict]:
-    """Votes, published comments and proposals per day, in Lima's calendar."""
+def _per_day(consultation: Consultation) -> tuple[list[dict], datetime | None]:
+    """Votes, published comments and proposals per day, in Lima's calendar,
+    and when the last of them came in (what the report's data goes until)."""
     days: dict[str, dict[str, int]] = defaultdict(lambda: {"votes": 0, "comments": 0,
                                                            "proposals": 0})  # fmt: skip
     zone = timezone.get_current_timezone()
+    latest = None
     for name, model, filters in (
         ("votes", Vote, {}),
         ("comments", Comment, {"status": ItemStatus.PUBLISHED}),
@@ -252,11 +281,12 @@ def _per_day(consultation: Consultation) -> list[dict]:
         rows = (
             model.objects.filter(consultation=consultation, **filters)
             .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values_list("day").annotate(count=Count("pk")).order_by()
+            .values_list("day").annotate(count=Count("pk"), last=Max("created_at")).order_by()
         )  # fmt: skip
-        for day, count in rows:
+        for day, count, last in rows:
             days[day.isoformat()][name] = count
-    return [{"day": day, **figures} for day, figures in sorted(days.items())]
+            latest = last if latest is None or last > latest else latest
+    return [{"day": day, **figures} for day, figures in sorted(days.items())], latest
 
 
 def _moderation(consultation: Consultation) -> dict:
