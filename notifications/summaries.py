@@ -11,7 +11,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from consultations.models import Comment, Consultation, ConsultationStatus, Proposal, Vote
+from consultations.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    ItemStatus,
+    Proposal,
+    Vote,
+)
 from moderation import selectors as moderation
 from notifications.models import Event, Outbox
 from notifications.services import outbox_add, preferences_of
@@ -85,5 +92,11 @@ def _activity(person: User, now: datetime) -> list[dict]:
                 total=Count("pk"), recent=Count("pk", filter=Q(created_at__gte=now - DAY))
             )
             row[name], row[f"total_{name}"] = counts["recent"], counts["total"]
+        row["unanswered"] = sum(
+            model.objects.filter(
+                consultation=consultation, status=ItemStatus.PUBLISHED, responses__isnull=True
+            ).count()
+            for model in (Comment, Proposal)
+        )
         figures.append(row)
     return figures

@@ -116,6 +116,10 @@ def test_committee_staff_get_their_own_consultations_activity(committee_staff, c
     assert (figures["id"], figures["comments"], figures["total_comments"]) == (
         consultation.pk, 1, 1,
     )  # fmt: skip
+    assert figures["unanswered"] == 1
+    outbox_send_due()
+    [message] = [each for each in mail.outbox if each.to == [committee_staff.email]]
+    assert "1 aporte publicado aún sin respuesta" in message.body
     assert not events(Event.STAFF_SUMMARY).filter(recipient=stranger).exists()  # nothing to say
 
 
