@@ -19,6 +19,14 @@ def clean_text(value: str, *, field: str, limit: int, required: bool = True) -> 
     return value
 
 
+class EchoBuffer:
+    """What ``csv.writer`` writes into when a response streams its rows: each
+    written line comes straight back, to be yielded."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 def spreadsheet_safe(value):
     """A cell a spreadsheet never runs as a formula: text starting with one of
     = + - @ (or a tab or carriage return) gets a leading apostrophe."""

@@ -21,6 +21,13 @@ def within_limits(request: HttpRequest, action: str) -> bool:
     )
 
 
+def within_address_limit(request: HttpRequest, action: str) -> bool:
+    """Counts one ``action`` for the visitor's address only (anonymous reads,
+    where there is no person to count); False past its limit."""
+    _per_user, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS[action]
+    return allow_all([(f"{action}:ip:{client_address(request)}", per_address, window)])
+
+
 def retry_after(action: str) -> int:
     """Seconds until the current window of ``action``'s limits ends (windows
     are fixed, counted from the epoch): what a 429 answers in Retry-After."""

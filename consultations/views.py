@@ -44,8 +44,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from redis import RedisError
 
-from config.ratelimit import allow, client_address
-from config.text import spreadsheet_safe
+from config.text import EchoBuffer, spreadsheet_safe
 from consultations import blocks, selectors, services
 from consultations.blocks import esc, html
 from consultations.forms import (
@@ -56,7 +55,7 @@ from consultations.forms import (
     ProposalForm,
     VoteForm,
 )
-from consultations.limits import too_many, within_limits
+from consultations.limits import too_many, within_address_limit, within_limits
 from consultations.models import (
     Comment,
     Consultation,
@@ -915,14 +914,12 @@ def open_data_feedback(request: HttpRequest, pk: int, extension: str) -> HttpRes
     """Public: every published comment and proposal, streamed, as CSV or JSON
     lines; public names only. Rate limited per visitor (it is a big read)."""
     consultation = _consultation(pk)
-    _per_person, per_address, window = settings.APORTA_PARTICIPATION_RATE_LIMITS["open_data"]
-    address = client_address(request)
-    if not allow(key=f"open_data:ip:{address}", limit=per_address, window=window):
+    if not within_address_limit(request, "open_data"):
         return too_many(HttpResponse(_("Too many downloads. Wait a minute."), status=429),
                         "open_data")  # fmt: skip
     rows = annex(consultation)
     if extension == "csv":
-        writer = csv.writer(_Echo())
+        writer = csv.writer(EchoBuffer())
         lines = itertools.chain(
             [writer.writerow(ANNEX_COLUMNS)],
             (writer.writerow([spreadsheet_safe(row[column]) for column in ANNEX_COLUMNS])
@@ -937,8 +934,3 @@ def open_data_feedback(request: HttpRequest, pk: int, extension: str) -> HttpRes
     licence = open_data_files.licence()
     response["Link"] = f'<{licence["url"]}>; rel="license"'
     return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value

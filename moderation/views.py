@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.text import EchoBuffer, spreadsheet_safe
 from consultations.limits import too_many, within_limits
 from consultations.models import Consultation, ConsultationStatus, ItemStatus
 from moderation import selectors, services
@@ -129,15 +130,10 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/log.html", {"page": page})
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _log_csv(entries) -> StreamingHttpResponse:
     """The whole log as CSV, streamed. Moderators are named by their public
     display name only."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(EchoBuffer())
     header = ["when", "moderator", "action", "kind", "item", "consultation", "reason",
               "note", "before", "after"]  # fmt: skip
 
@@ -145,9 +141,9 @@ def _log_csv(entries) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for entry in entries.iterator(chunk_size=2000):
             yield writer.writerow(
-                [entry.created_at.isoformat(), _cell(_actor(entry)), entry.action,
+                [entry.created_at.isoformat(), spreadsheet_safe(_actor(entry)), entry.action,
                  entry.kind, entry.object_id, entry.consultation_id or "", entry.reason,
-                 _cell(entry.note), entry.status_before, entry.status_after]
+                 spreadsheet_safe(entry.note), entry.status_before, entry.status_after]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -157,11 +153,6 @@ def _log_csv(entries) -> StreamingHttpResponse:
 
 def _actor(entry) -> str:
     return entry.actor.display_name if entry.actor else _("Aporta (citizens' flags)")
-
-
-def _cell(text: str) -> str:
-    """A spreadsheet never runs a cell as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

@@ -4,7 +4,6 @@ administrators. Changes go through ``notifications.services``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -16,10 +15,9 @@ from accounts.models import Role
 from accounts.permissions import has_role
 from bills.models import Bill
 from consultations.models import Follow
-from notifications import services
+from notifications import selectors, services
 from notifications import unsubscribe as links
 from notifications.forms import PreferencesForm
-from notifications.models import Digest, Event, Outbox, OutboxStatus
 
 STAFF_ROLES = (Role.MODERATOR, Role.COMMITTEE_STAFF, Role.ADMINISTRATOR)
 
@@ -123,47 +121,6 @@ def outbox_status(request: HttpRequest) -> HttpResponse:
     period, and the latest failures (what failed, never the addresses)."""
     if not has_role(request.user, Role.ADMINISTRATOR):
         raise PermissionDenied
-    counts: dict[str, dict[str, int]] = {}
-    for event, status, count in (
-        Outbox.objects.values_list("event", "status").annotate(count=Count("pk")).order_by()
-    ):
-        counts.setdefault(event, {})[status] = count
-    statuses = list(OutboxStatus)
-    events = [
-        (Event(event).label, [counts[event].get(status, 0) for status in statuses])
-        for event in Event.values
-        if event in counts
-    ]
-    periods = (
-        Digest.objects.values("frequency", "period_start")
-        .annotate(
-            pending=Count("pk", filter=_status(OutboxStatus.PENDING, OutboxStatus.SENDING)),
-            sent=Count("pk", filter=_status(OutboxStatus.SENT)),
-            failed=Count("pk", filter=_status(OutboxStatus.FAILED)),
-            skipped=Count("pk", filter=_status(OutboxStatus.SKIPPED)),
-        )
-        .order_by("-period_start", "frequency")[:20]
-    )
-    oldest = Outbox.objects.filter(status=OutboxStatus.PENDING).aggregate(at=Min("created_at"))
-    failures = (
-        Outbox.objects.filter(status=OutboxStatus.FAILED)
-        .select_related("recipient")
-        .order_by("-created_at")[:50]
-    )
-    response = render(
-        request,
-        "notifications/outbox.html",
-        {
-            "statuses": statuses,
-            "events": events,
-            "periods": periods,
-            "oldest_pending": oldest["at"],
-            "failures": failures,
-        },
-    )
+    response = render(request, "notifications/outbox.html", selectors.outbox_state())
     add_never_cache_headers(response)
     return response
-
-
-def _status(*statuses) -> Q:
-    return Q(status__in=statuses)

@@ -33,9 +33,11 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
-def _worker(queue: str) -> subprocess.Popen:
+def _worker(queue: str, **environment: str) -> subprocess.Popen:
+    """A real worker process on ``queue`` (``environment`` adds to or overrides
+    its variables, e.g. another settings module)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": _database_url()}  # fmt: skip
+           "DATABASE_URL": _database_url(), **environment}  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",

@@ -5,8 +5,6 @@ mail server is a folder of files)."""
 import email
 import os
 import signal
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,26 +19,20 @@ from notifications.services import outbox_send_due
 from notifications.tasks import send_digests
 from tests.consultations.factories import open_consultation
 from tests.factories import UserFactory
-from tests.moderation.test_faults import _database_url, _stop, _wait
+from tests.moderation.test_faults import _stop, _wait
+from tests.moderation.test_faults import _worker as real_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 
-def _worker(queue: str, folder: Path, block_after: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
-        "DATABASE_URL": _database_url(),
-        "APORTA_TEST_MAIL_DIR": str(folder),
-        "APORTA_TEST_MAIL_BLOCK_AFTER": str(block_after),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         f"--queues={queue}", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+def _worker(queue: str, folder: Path, block_after: int):
+    return real_worker(
+        queue,
+        DJANGO_SETTINGS_MODULE="tests.notifications.worker_settings",
+        APORTA_TEST_MAIL_DIR=str(folder),
+        APORTA_TEST_MAIL_BLOCK_AFTER=str(block_after),
+    )
 
 
 def test_a_worker_killed_mid_digest_sends_one_digest_per_person(
