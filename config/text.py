@@ -27,9 +27,13 @@ class EchoBuffer:
         return value
 
 
+# What a spreadsheet takes for the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def spreadsheet_safe(value):
     """A cell a spreadsheet never runs as a formula: text starting with one of
     = + - @ (or a tab or carriage return) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return f"'{value}"
     return value

@@ -6,13 +6,14 @@ import hashlib
 import logging
 import tempfile
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
 from django.core.files import File
 from django.db.models import Q
 from django.utils import timezone, translation
 
 from consultations.models import Report, ReportStatus
-from consultations.reports.content import report_content
+from consultations.reports.content import report_content, report_snapshot
 from consultations.reports.documents import write_docx, write_pdf
 from consultations.reports.formats import write_csv, write_json, write_xlsx
 
@@ -25,9 +26,22 @@ WRITERS = {
     "pdf": write_pdf,
     "docx": write_docx,
 }
+# The libraries a writer imports when it is first used: a worker keeps them
+# loaded after its first report in that format.
+LIBRARIES = {"xlsx": ("openpyxl",), "pdf": ("fpdf",), "docx": ("docx", "PIL.ImageDraw")}
 EXTENSIONS = {"csv": "zip", "json": "json", "xlsx": "xlsx", "pdf": "pdf", "docx": "docx"}
 # A build that started this long ago without finishing died with its worker.
 STALE = timedelta(minutes=15)
+
+
+def write_report(consultation, fmt: str, out: BinaryIO, *, now: datetime | None = None) -> dict:
+    """Writes ``consultation``'s report in format ``fmt`` to ``out``, its
+    tables and its annex read from one snapshot of the data; answers the
+    content written."""
+    with report_snapshot():
+        content = report_content(consultation, now=now)
+        WRITERS[fmt](content, consultation, out)
+    return content
 
 
 def report_build(report_id: int, *, now: datetime | None = None) -> bool:
@@ -52,8 +66,7 @@ def report_build(report_id: int, *, now: datetime | None = None) -> bool:
     consultation = report.consultation
     try:
         with translation.override(report.language), tempfile.TemporaryFile() as handle:
-            content = report_content(consultation, now=now)
-            WRITERS[report.format](content, consultation, handle)
+            content = write_report(consultation, report.format, handle, now=now)
             handle.seek(0)
             digest = hashlib.sha256()
             for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -9,11 +9,13 @@ fewer than ``SMALL`` people is shown as suppressed, never as its number."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, F, Max, Q, Window
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, F, Func, Max, Q, Value, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,19 +33,53 @@ from consultations.models import (
 )
 from consultations.reports import population
 from consultations.selectors import tally_counts
+from moderation.models import Campaign
+from moderation.selectors import transparency_now
+from moderation.services import SCREENED
 
 SMALL = 5  # groups smaller than this are suppressed
 TOP = 3  # most supported items shown per provision
 SCHEMA = "aporta-report/1"
 
 
+# For the report's few large aggregates: sorts and hashes of a million votes
+# fit in memory instead of spilling to disk, and no time goes on compiling
+# them to machine code (PostgreSQL's JIT costs more than it saves here).
+REPORT_WORK_MEM = "64MB"
+
+
+@contextlib.contextmanager
+def report_snapshot() -> Iterator[None]:
+    """One read-only transaction for a report: every table and the annex
+    come from the same snapshot of the data, whatever arrives meanwhile.
+    Inside a transaction already (a test, a request in one), its snapshot is
+    the one used. On PostgreSQL the large aggregates get the memory they need
+    (``REPORT_WORK_MEM``) for this transaction only."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+                    [REPORT_WORK_MEM],
+                )
+        yield
+
+
 def report_content(consultation: Consultation, *, now: datetime | None = None) -> dict:
     """The report's content for ``consultation``: see the JSON schema in the
-    README (``SCHEMA``)."""
-    now = now or timezone.now()
+    README (``SCHEMA``). Read from one snapshot (:func:`report_snapshot`)."""
+    with report_snapshot():
+        return _content(consultation, now=now or timezone.now())
+
+
+def _content(consultation: Consultation, *, now: datetime) -> dict:
     version = consultation.version
     bill = version.bill
     per_day, latest = _per_day(consultation)
+    groups = _all_groups(consultation)
     return {
         "schema": SCHEMA,
         "generated_at": now.isoformat(),
@@ -58,11 +94,11 @@ def report_content(consultation: Consultation, *, now: datetime | None = None) -
             "committee": str(consultation.committee),
             "bill": {"number": bill.number, "title": bill.title, "version": version.number},
         },
-        "totals": _totals(consultation),
+        "totals": _totals(consultation, groups["total"]),
         "provisions": _provisions(consultation),
-        "regions": _regions(consultation),
-        "respondent_types": _groups(consultation, "respondent_type", RespondentType),
-        "age_ranges": _groups(consultation, "age_range", AgeRange),
+        "regions": _regions(groups["region_id"]),
+        "respondent_types": _groups(groups["respondent_type"], RespondentType),
+        "age_ranges": _groups(groups["age_range"], AgeRange),
         "per_day": per_day,
         "moderation": _moderation(consultation),
         "campaigns": _campaigns(consultation),
@@ -75,9 +111,13 @@ def _participants_sql(
     consultation: Consultation, columns: tuple[str, ...] = ()
 ) -> tuple[str, list]:
     """Distinct (person[, facts]) rows of everyone who voted or has a
-    published comment or proposal, as SQL and its parameters."""
+    published comment or proposal, as SQL and its parameters. Each part is
+    made distinct on its own first (a person has many votes, and the
+    database hashes them down to one row per person far sooner than it
+    sorts the million for the union)."""
     quote = connection.ops.quote_name
     extra = "".join(f", {quote(column)}" for column in columns)
+    group = ", ".join(["person", *(quote(column) for column in columns)])
     parts, params = [], []
     for model, person, published in (
         (Vote, "voter_id", False),
@@ -87,16 +127,16 @@ def _participants_sql(
         where = "consultation_id = %s" + (" AND status = %s" if published else "")
         parts.append(
             f"SELECT {quote(person)} AS person{extra} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the models
-            f"WHERE {where}"
+            f"WHERE {where} GROUP BY {group}"
         )
         params += [consultation.pk] + ([ItemStatus.PUBLISHED] if published else [])
     return " UNION ".join(parts), params
 
 
-def _totals(consultation: Consultation) -> dict:
+def _totals(consultation: Consultation, participants: int) -> dict:
     published = {"consultation": consultation, "status": ItemStatus.PUBLISHED}
     return {
-        "participants": _all_groups(consultation)["total"],
+        "participants": participants,
         "comments": Comment.objects.filter(**published).count(),
         "proposals": Proposal.objects.filter(**published).count(),
         # The tallies the database keeps count every vote once.
@@ -139,34 +179,39 @@ def _provisions(consultation: Consultation) -> list[dict]:
 
 
 def _most_supported(consultation: Consultation) -> dict[int | None, list[dict]]:
-    """The ``TOP`` most supported published items of each provision (one
-    window query per kind)."""
+    """The ``TOP`` most supported published items of each provision, among
+    those with at least one support (an item nobody supported is not "most
+    supported"). Per kind, one window query ranks the supported items,
+    reading only the supports, keys and counts; one reads the few winners'
+    texts and authors."""
     found: dict[int | None, list[dict]] = defaultdict(list)
     for kind, model in (("comment", Comment), ("proposal", Proposal)):
-        rows = (
-            model.objects.filter(consultation=consultation, status=ItemStatus.PUBLISHED)
+        ranked = dict(
+            model.objects.filter(
+                consultation=consultation, status=ItemStatus.PUBLISHED, supports__isnull=False
+            )
             .annotate(support_count=Count("supports"))
             .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("provision_id")],
-                    order_by=[F("support_count").desc(), F("created_at").asc()],
+                    order_by=[F("support_count").desc(), F("created_at").asc(), F("pk").asc()],
                 )
             )
             .filter(rank__lte=TOP)
-            .select_related("author")
-            .order_by("provision_id", "rank")
+            .values_list("pk", "support_count")
         )
-        for item in rows:
+        winners = model.objects.filter(pk__in=ranked).select_related("author")
+        for item in winners.order_by("created_at", "pk"):
             found[item.provision_id].append({
                 "kind": kind,
                 "id": item.pk,
-                "supports": item.support_count,
+                "supports": ranked[item.pk],
                 "author": item.author.public_name,
                 "text": item.text,
             })  # fmt: skip
     for items in found.values():
-        items.sort(key=lambda item: -item["supports"])
+        items.sort(key=lambda item: -item["supports"])  # stable: the first sent first
         del items[TOP:]
     return found
 
@@ -174,17 +219,10 @@ def _most_supported(consultation: Consultation) -> dict[int | None, list[dict]]:
 GROUPED = ("region_id", "respondent_type", "age_range")
 
 
-def _grouped(consultation: Consultation, column: str) -> dict:
-    return _all_groups(consultation)[column]
-
-
 def _all_groups(consultation: Consultation) -> dict[str, dict]:
-    """Distinct participants by region, respondent type and age range. On
-    PostgreSQL in one pass over the votes and items (``GROUPING SETS``),
-    remembered for the report being built; elsewhere a query per fact."""
-    cached = getattr(consultation, "_report_groups", None)
-    if cached is not None:
-        return cached
+    """Distinct participants in all (``total``) and by region, respondent
+    type and age range. On PostgreSQL in one pass over the votes and items
+    (``GROUPING SETS``); elsewhere a query per fact."""
     quote = connection.ops.quote_name
     found: dict = {column: {} for column in GROUPED}
     if connection.vendor == "postgresql":
@@ -220,7 +258,6 @@ def _all_groups(consultation: Consultation) -> dict[str, dict]:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(DISTINCT person) FROM ({union}) AS p", params)  # noqa: S608
             found["total"] = cursor.fetchone()[0]
-    consultation._report_groups = found
     return found
 
 
@@ -228,10 +265,9 @@ def _suppressed(count: int) -> int | None:
     return count if count >= SMALL else None
 
 
-def _regions(consultation: Consultation) -> list[dict]:
+def _regions(counts: dict[int | None, int]) -> list[dict]:
     """Participants per region (suppressed under ``SMALL``), each region's
     share of them next to its share of Peru's 2017 census population."""
-    counts = _grouped(consultation, "region_id")
     total = sum(counts.values())
     rows = []
     for region in Region.objects.order_by("position", "code"):
@@ -251,8 +287,7 @@ def _regions(consultation: Consultation) -> list[dict]:
     return rows
 
 
-def _groups(consultation: Consultation, column: str, choices) -> list[dict]:
-    counts = _grouped(consultation, column)
+def _groups(counts: dict[str | None, int], choices) -> list[dict]:
     total = sum(counts.values())
     rows = []
     for value, label in [*choices.choices, ("", _("Not given"))]:
@@ -267,8 +302,9 @@ def _groups(consultation: Consultation, column: str, choices) -> list[dict]:
 
 
 def _per_day(consultation: Consultation) -> tuple[list[dict], datetime | None]:
-    """Votes, published comments and proposals per day, in Lima's calendar,
-    and when the last of them came in (what the report's data goes until)."""
+    """Votes, published comments and proposals per day, in the calendar of
+    the site's time zone (Lima), and when the last of them came in (what the
+    report's data goes until)."""
     days: dict[str, dict[str, int]] = defaultdict(lambda: {"votes": 0, "comments": 0,
                                                            "proposals": 0})  # fmt: skip
     zone = timezone.get_current_timezone()
@@ -278,21 +314,47 @@ def _per_day(consultation: Consultation) -> tuple[list[dict], datetime | None]:
         ("comments", Comment, {"status": ItemStatus.PUBLISHED}),
         ("proposals", Proposal, {"status": ItemStatus.PUBLISHED}),
     ):
-        rows = (
-            model.objects.filter(consultation=consultation, **filters)
-            .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values_list("day").annotate(count=Count("pk"), last=Max("created_at")).order_by()
-        )  # fmt: skip
-        for day, count, last in rows:
-            days[day.isoformat()][name] = count
+        rows = model.objects.filter(consultation=consultation, **filters)
+        for day, count, last in _counts_by_day(rows, zone):
+            days[day.isoformat()][name] += count
             latest = last if latest is None or last > latest else latest
     return [{"day": day, **figures} for day, figures in sorted(days.items())], latest
 
 
-def _moderation(consultation: Consultation) -> dict:
-    from moderation.selectors import transparency
+# Every time zone's offset from UTC is a whole number of quarter hours, so a
+# quarter hour of UTC never straddles a local midnight.
+QUARTER_HOUR = timedelta(minutes=15)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
-    figures = transparency(consultation.pk)
+
+class DateBin(Func):
+    """PostgreSQL's ``date_bin(stride, source, origin)``: the start of the
+    stride-long bin (counted from ``origin``) that ``source`` falls in."""
+
+    function = "date_bin"
+    output_field = DateTimeField()
+
+
+def _counts_by_day(rows, zone):
+    """(local day, count, latest ``created_at``) of ``rows``. On PostgreSQL
+    the rows are counted by quarter hour of UTC (``date_bin``: no time-zone
+    arithmetic on each of a million rows) and the quarters put in their
+    local days here; elsewhere the database converts each row."""
+    if connection.vendor == "postgresql":
+        bins = rows.annotate(bin=DateBin(Value(QUARTER_HOUR), "created_at", Value(EPOCH)))
+        for start, count, last in (
+            bins.values_list("bin").annotate(count=Count("pk"), last=Max("created_at")).order_by()
+        ):
+            yield timezone.localtime(start, zone).date(), count, last
+        return
+    yield from (
+        rows.annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day").annotate(count=Count("pk"), last=Max("created_at")).order_by()
+    )  # fmt: skip
+
+
+def _moderation(consultation: Consultation) -> dict:
+    figures = transparency_now(consultation.pk)
     return {
         "received": figures.received,
         "by_status": figures.by_status,
@@ -306,9 +368,6 @@ def _moderation(consultation: Consultation) -> dict:
 
 def _campaigns(consultation: Consultation) -> list[dict]:
     """Each campaign counted once, with its signatories and representative text."""
-    from moderation.models import Campaign
-    from moderation.services import SCREENED
-
     rows = []
     campaigns = Campaign.objects.filter(consultation=consultation).with_figures().filter(size__gt=0)
     for campaign in campaigns.order_by("-size", "pk"):

@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import queue
+import threading
 import zipfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.db.models import Count, F
 
-from config.text import spreadsheet_safe
+from config.text import FORMULA_STARTS, spreadsheet_safe
 from consultations.models import Comment, Consultation, ItemStatus, Proposal
 
 ANNEX_CHUNK = 2000
@@ -57,24 +59,21 @@ def write_json(content: dict, consultation: Consultation, out: BinaryIO) -> None
     out.write(head[:-1].rstrip().encode())  # without the closing brace
     out.write(b',\n "annex": [')
     if _uses_copy():
-        # One JSON object per line from the database; a delimiter and quote
-        # no JSON text holds keep CSV mode from touching them.
-        first = True
-        pending = b""
-        for chunk in _copy(_annex_select(consultation, as_json=True),
-                           "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"):  # fmt: skip
-            pending += bytes(chunk)
-            lines = pending.split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                out.write((b"\n  " if first else b",\n  ") + line)
-                first = False
-        if pending:
-            out.write((b"\n  " if first else b",\n  ") + pending)
-    else:
-        for index, row in enumerate(annex(consultation)):
-            line = json.dumps(row, ensure_ascii=False).encode()
-            out.write((b",\n  " if index else b"\n  ") + line)
+        # The database writes one object per line (a delimiter and a quote
+        # no JSON text holds keep COPY's CSV mode from touching them). A JSON
+        # text never holds a raw line break, so every one ends an object: a
+        # comma goes after each object but the last.
+        held = b"\n"
+        for block in _blocks(_copy(_annex_select(consultation, as_json=True),
+                                   "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'")):  # fmt: skip
+            written = held + block.replace(b"\n", b",\n")
+            out.write(written[:-2])
+            held = written[-2:]  # the comma after the last object so far
+        out.write(b"\n ]\n}\n")
+        return
+    for index, row in enumerate(annex(consultation)):
+        line = json.dumps(row, ensure_ascii=False).encode()
+        out.write((b",\n  " if index else b"\n  ") + line)
     out.write(b"\n ]\n}\n")
 
 
@@ -167,8 +166,8 @@ def write_csv(content: dict, consultation: Consultation, out: BinaryIO) -> None:
             if _uses_copy():  # the database writes the rows (formula guard included)
                 raw.write("\ufeff".encode())
                 raw.write((",".join(ANNEX_COLUMNS) + "\r\n").encode())
-                for chunk in _copy(_annex_select(consultation, as_json=False), "FORMAT csv"):
-                    raw.write(bytes(chunk))
+                _write_behind(raw, _blocks(_copy(_annex_select(consultation, as_json=False),
+                                                 "FORMAT csv")))  # fmt: skip
             else:
                 rows = ([row[column] for column in ANNEX_COLUMNS] for row in annex(consultation))
                 _write_rows(raw, ANNEX_COLUMNS, rows)
@@ -247,16 +246,21 @@ def _local_time(value: str):
 def _annex_select(consultation: Consultation, *, as_json: bool):
     """The annex's rows as one SQL query (psycopg ``sql`` objects): the same
     columns and order as :func:`annex`; for CSV, text a spreadsheet would run
-    as a formula starts with an apostrophe; for JSON, one object per row."""
+    as a formula starts with an apostrophe; for JSON, one object per row.
+    Supports are counted once for the whole consultation and joined, not by a
+    subquery per item."""
     from django.utils.translation import gettext
     from psycopg import sql
 
     prefix, _sep, suffix = gettext("Participant %(number)s").partition("%(number)s")
+    # The characters config.text.spreadsheet_safe guards, as code points:
+    # ascii() reads a text's first one without copying the text.
+    starts = ", ".join(str(ord(character)) for character in FORMULA_STARTS)
 
     def safe(expression: str) -> str:
         if as_json:
             return expression
-        return (f"CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        return (f"CASE WHEN ascii({expression}) IN ({starts}) "
                 f"THEN '''' || {expression} ELSE {expression} END")  # fmt: skip
 
     parts = []
@@ -271,20 +275,36 @@ def _annex_select(consultation: Consultation, *, as_json: bool):
             "|| '+00:00' AS sent, "
             "CASE WHEN u.display_name_status = 'published' THEN u.display_name "
             "ELSE {prefix} || u.id || {suffix} END AS author, "
-            f"(SELECT COUNT(*) FROM consultations_support s WHERE s.{kind}_id = i.id) AS supports, "
+            "COALESCE(sc.supports, 0) AS supports, "
             f"i.text AS text, {reason} AS reason, "
             "COALESCE(r.outcome, '') AS answer, COALESCE(r.reason, '') AS answer_reason "
             f"FROM {table} i JOIN accounts_user u ON u.id = i.author_id "
             "LEFT JOIN bills_provision p ON p.id = i.provision_id "
             f"LEFT JOIN consultations_response r ON r.{kind}_id = i.id "
+            f"LEFT JOIN (SELECT s.{kind}_id AS item, COUNT(*) AS supports "
+            f"FROM consultations_support s JOIN {table} si ON si.id = s.{kind}_id "
+            f"WHERE si.consultation_id = {{consultation}} GROUP BY s.{kind}_id) AS sc "
+            "ON sc.item = i.id "
             "WHERE i.consultation_id = {consultation} AND i.status = 'published'"
         )
     rows = " UNION ALL ".join(parts)
     if as_json:
+        # Each object built by concatenation (much faster than
+        # json_build_object): numbers as they are, the kind and the time
+        # (made above of letters and digits) in quotes, all other text
+        # through to_json. One object per line; write_json adds the commas.
+        def member(column: str) -> str:
+            if column in ("id", "supports"):
+                value = f"{column}::text"
+            elif column in ("kind", "sent"):
+                value = f"'\"' || {column} || '\"'"
+            else:
+                value = f"to_json({column})::text"
+            return f"'{json.dumps(column)}:' || {value}"
+
+        members = " || ',' || ".join(member(column) for column in ANNEX_COLUMNS)
         select = (
-            "SELECT json_build_object('kind', kind, 'id', id, 'provision', provision, "  # noqa: S608
-            "'sent', sent, 'author', author, 'supports', supports, 'text', text, "
-            "'reason', reason, 'answer', answer, 'answer_reason', answer_reason)::text "
+            f"SELECT {{opening}} || {members} || {{closing}} "  # noqa: S608
             f"FROM ({rows}) AS annex ORDER BY part, at, id"
         )
     else:
@@ -296,7 +316,8 @@ def _annex_select(consultation: Consultation, *, as_json: bool):
         select = f"SELECT {columns} FROM ({rows}) AS annex ORDER BY part, at, id"  # noqa: S608
     return sql.SQL(select).format(
         prefix=sql.Literal(prefix), suffix=sql.Literal(suffix),
-        consultation=sql.Literal(consultation.pk),
+        consultation=sql.Literal(consultation.pk), opening=sql.Literal("  {"),
+        closing=sql.Literal("}"),
     )  # fmt: skip
 
 
@@ -309,6 +330,50 @@ def _copy(query, options: str):
     statement = sql.SQL("COPY ({}) TO STDOUT WITH (" + options + ")").format(query)
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         yield from copy
+
+
+def _blocks(chunks, size: int = 1 << 18) -> Iterator[bytes]:
+    """``chunks`` (COPY gives a row at a time) joined into blocks of about
+    ``size`` bytes: far fewer writes, checksums and compressor calls."""
+    block = bytearray()
+    for chunk in chunks:
+        block += chunk
+        if len(block) >= size:
+            yield bytes(block)
+            block.clear()
+    if block:
+        yield bytes(block)
+
+
+def _write_behind(raw: BinaryIO, blocks: Iterator[bytes], depth: int = 4) -> None:
+    """Writes ``blocks`` into ``raw`` from a helper thread while the next ones
+    are read: zlib and the checksum let go of the GIL, so compressing one
+    block overlaps receiving the next from the database. At most ``depth``
+    blocks wait; an error on either side stops both and is raised here."""
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            while (block := waiting.get()) is not None:
+                raw.write(block)
+        except BaseException as error:  # raised again in the caller
+            failed.append(error)
+            while waiting.get() is not None:  # the reader is never left blocked
+                pass
+
+    writer = threading.Thread(target=write, name="report-writer", daemon=True)
+    writer.start()
+    try:
+        for block in blocks:
+            if failed:
+                break
+            waiting.put(block)
+    finally:
+        waiting.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 def _uses_copy() -> bool:

@@ -92,7 +92,7 @@ def test_the_public_figures_count_a_campaign_once_with_its_signatories(client, c
     send(consultation, copies(7, seed=4) + OTHERS)
     services.campaigns_refresh(consultation_id=consultation.pk)
 
-    figures = selectors._transparency(consultation.pk)
+    figures = selectors.transparency_now(consultation.pk)
 
     assert (figures.campaigns, figures.signatories) == (1, 7)
     page = client.get(f"/consultations/{consultation.pk}/moderation/").content.decode()

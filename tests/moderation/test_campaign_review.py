@@ -135,7 +135,7 @@ def test_public_figures_and_the_queue_count_what_is_left_after_split_and_release
         moderator=moderator, campaign_id=campaign.pk, members=keys(items[2:4]), release=False
     )
 
-    public = selectors._transparency(consultation.pk)
+    public = selectors.transparency_now(consultation.pk)
     assert (public.campaigns, public.signatories) == (2, 6)
     queued = {item.pk: item for item in selectors.queue()}
     assert (queued[items[0].pk].campaign_size, queued[items[0].pk].campaign_id) == (0, None)

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from consultations.models import Consultation
-from consultations.reports.build import WRITERS
-from consultations.reports.content import report_content
+from consultations.reports.build import WRITERS, write_report
 
 
 class Command(BaseCommand):
@@ -30,11 +29,10 @@ class Command(BaseCommand):
         if found.status == "draft":
             raise CommandError(f"Consultation {consultation} is a draft: it has no feedback.")
         with translation.override(language):
-            content = report_content(found)
             partial = out.with_name(out.name + ".partial")
             try:
                 with partial.open("wb") as handle:
-                    WRITERS[format](content, found, handle)
+                    write_report(found, format, handle)
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
