@@ -12,6 +12,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from bills.models import BillVersion, Provision, VersionStatus
+from config.forms import item_key
 from consultations.models import (
     Consultation,
     ModerationPolicy,
@@ -235,12 +236,10 @@ class ResponseForm(forms.Form):
             raise forms.ValidationError(_("Answer at most 1000 contributions at once."))
         parsed = []
         for raw in self.raw_items:
-            kind, _sep, pk = raw.partition(":")
-            if kind not in ("comment", "proposal") or not (pk.isascii() and pk.isdigit()):
+            key = item_key(raw, ("comment", "proposal"))
+            if key is None or key[2]:
                 raise forms.ValidationError(_("A contribution in the request is not valid."))
-            if len(pk) > 18:
-                raise forms.ValidationError(_("A contribution in the request is not valid."))
-            parsed.append((kind, int(pk)))
+            parsed.append(key[:2])
         if not parsed and not data.get("campaign"):
             raise forms.ValidationError(_("Choose at least one contribution."), code="no_items")
         data["items"] = parsed

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import item_key
 from consultations.models import Consultation, ConsultationStatus
 from moderation.models import DECISIONS, DecisionReason, Rule, ScreenedKind
 from moderation.selectors import APPEALED, FLAGGED, IN_CAMPAIGN
@@ -67,13 +68,10 @@ class DecisionForm(forms.Form):
             )
         parsed = []
         for raw in self.raw_items:
-            kind, _sep, rest = raw.partition(":")
-            pk, _sep, status = rest.partition(":")
-            if kind not in ScreenedKind.values or not pk.isascii() or not pk.isdigit():
+            key = item_key(raw, ScreenedKind.values)  # kind:pk:status seen
+            if key is None or len(key[2]) > 20:
                 raise forms.ValidationError(_("An item in the request is not valid."))
-            if len(pk) > 18 or len(status) > 20:
-                raise forms.ValidationError(_("An item in the request is not valid."))
-            parsed.append((kind, int(pk), status))
+            parsed.append(key)
         cleaned["items"] = list(dict.fromkeys(parsed))
         return cleaned
 
@@ -122,11 +120,11 @@ class CampaignMembersForm(forms.Form):
             )
         members = []
         for raw in self.raw_members:
-            kind, _sep, pk = raw.partition(":")
-            if kind not in CAMPAIGN_KINDS or not (pk.isascii() and pk.isdigit() and len(pk) < 19):
+            key = item_key(raw, CAMPAIGN_KINDS)
+            if key is None or key[2]:
                 raise forms.ValidationError(
                     _("A text in the request is not valid."), code="invalid_member"
                 )
-            members.append((kind, int(pk)))
+            members.append(key[:2])
         cleaned["members"] = list(dict.fromkeys(members))
         return cleaned

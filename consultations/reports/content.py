@@ -52,8 +52,8 @@ REPORT_WORK_MEM = "64MB"
 def report_snapshot() -> Iterator[None]:
     """One read-only transaction for a report: every table and the annex
     come from the same snapshot of the data, whatever arrives meanwhile.
-    Inside a transaction already (a test, a request in one), its snapshot is
-    the one used. On PostgreSQL the large aggregates get the memory they need
+    Inside a transaction already (a test, say), that transaction's own
+    isolation applies. On PostgreSQL the large aggregates get the memory they need
     (``REPORT_WORK_MEM``) for this transaction only."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():

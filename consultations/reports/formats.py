@@ -258,8 +258,6 @@ def _annex_select(consultation: Consultation, *, as_json: bool):
     starts = ", ".join(str(ord(character)) for character in FORMULA_STARTS)
 
     def safe(expression: str) -> str:
-        if as_json:
-            return expression
         return (f"CASE WHEN ascii({expression}) IN ({starts}) "
                 f"THEN '''' || {expression} ELSE {expression} END")  # fmt: skip
 

@@ -21,6 +21,7 @@ from notifications.services import outbox_send_due, unsubscribe
 from tests.bills.factories import published_bill
 from tests.consultations.factories import article, open_consultation
 from tests.factories import UserFactory
+from tests.notifications.factories import rejected
 
 pytestmark = pytest.mark.django_db
 NEXT_WEEK = timedelta(days=7)
@@ -137,15 +138,7 @@ def test_past_the_hourly_cap_the_rest_wait_for_the_next_digest(
 ):
     settings.APORTA_EMAIL_PROMPT_PER_HOUR = 2
     for number in range(3):
-        item = participation.comment_submit(
-            author=citizen, consultation=consultation, provision=None,
-            text=f"Son unos cojudos, versión {number}",
-        )  # fmt: skip
-        moderation.item_screen(kind="comment", pk=item.pk)
-        moderation.item_decide(
-            moderator=moderator, kind="comment", pk=item.pk, action="reject",
-            seen_status="held", reason="insult",
-        )  # fmt: skip
+        rejected(citizen, consultation, moderator, f"Son unos cojudos, versión {number}")
 
     assert outbox_send_due() == 2
     waiting = Outbox.objects.get(status=OutboxStatus.DIGEST, recipient=citizen)

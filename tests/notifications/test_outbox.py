@@ -11,13 +11,12 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consultations import services as participation
-from moderation import services as moderation
 from notifications.models import Event, Outbox, OutboxStatus
 from notifications.services import backoff, outbox_send_due
 from tests.consultations.factories import open_consultation
 from tests.factories import UserFactory
 from tests.notifications.backends import FlakyBackend
+from tests.notifications.factories import rejected
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,7 @@ def decided(citizen, committee_staff, moderator):
     def make(count: int = 1) -> list[Outbox]:
         consultation = open_consultation(committee_staff)
         for number in range(count):
-            item = participation.comment_submit(
-                author=citizen, consultation=consultation, provision=None,
-                text=f"Son unos cojudos, versión {number}",
-            )  # fmt: skip
-            moderation.item_screen(kind="comment", pk=item.pk)
-            moderation.item_decide(
-                moderator=moderator, kind="comment", pk=item.pk, action="reject",
-                seen_status="held", reason="insult",
-            )  # fmt: skip
+            rejected(citizen, consultation, moderator, f"Son unos cojudos, versión {number}")
         return list(Outbox.objects.filter(recipient__isnull=False).order_by("pk"))
 
     return make

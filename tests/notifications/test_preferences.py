@@ -14,15 +14,14 @@ from django.test import Client
 from django.utils import timezone
 from lxml import html
 
-from consultations import services as participation
 from consultations.models import Follow
-from moderation import services as moderation
 from notifications import digests
 from notifications.models import Digest, Event, Outbox, OutboxStatus, Preferences
 from notifications.services import outbox_send_due, preferences_of
 from tests.bills.factories import published_bill
 from tests.consultations.factories import open_consultation
 from tests.factories import UserFactory
+from tests.notifications.factories import rejected
 
 pytestmark = pytest.mark.django_db
 PAGE, OUTBOX = "/accounts/notifications/", "/staff/outbox/"
@@ -72,18 +71,6 @@ def state() -> tuple:
             Preferences.objects.values_list("user_id", "about_my_contributions", "staff_summary")
         ),
     )
-
-
-def rejected(author, consultation, moderator, text="Son unos cojudos") -> Outbox:
-    item = participation.comment_submit(
-        author=author, consultation=consultation, provision=None, text=text
-    )
-    moderation.item_screen(kind="comment", pk=item.pk)
-    moderation.item_decide(
-        moderator=moderator, kind="comment", pk=item.pk, action="reject",
-        seen_status="held", reason="insult",
-    )  # fmt: skip
-    return Outbox.objects.filter(recipient=author, event=Event.DECISION).latest("pk")
 
 
 def sign_in_with_mfa(user) -> Client:

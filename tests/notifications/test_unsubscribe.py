@@ -14,9 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from lxml import html
 
-from consultations import services as participation
 from consultations.models import Follow
-from moderation import services as moderation
 from notifications import digests
 from notifications import unsubscribe as links
 from notifications.models import Digest, Event, Outbox, OutboxStatus, Preferences
@@ -24,6 +22,7 @@ from notifications.services import outbox_send_due, preferences_of
 from tests.bills.factories import published_bill
 from tests.consultations.factories import open_consultation
 from tests.factories import UserFactory
+from tests.notifications.factories import rejected
 
 pytestmark = pytest.mark.django_db
 NEXT_WEEK = timedelta(days=7)
@@ -64,19 +63,6 @@ def news_next_week(bill) -> Outbox:
         event=Event.NEW_VERSION, bill=bill, status=OutboxStatus.DIGEST,
         payload={"version": 2, "previous": 1}, created_at=timezone.now() + NEXT_WEEK,
     )  # fmt: skip
-
-
-def rejected(author, consultation, moderator, text="Son unos cojudos") -> Outbox:
-    """A moderator rejects a comment of ``author``: the notice's outbox row."""
-    item = participation.comment_submit(
-        author=author, consultation=consultation, provision=None, text=text
-    )
-    moderation.item_screen(kind="comment", pk=item.pk)
-    moderation.item_decide(
-        moderator=moderator, kind="comment", pk=item.pk, action="reject",
-        seen_status="held", reason="insult",
-    )  # fmt: skip
-    return Outbox.objects.filter(recipient=author, event=Event.DECISION).latest("pk")
 
 
 def header_path(message) -> str:
